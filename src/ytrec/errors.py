@@ -1,0 +1,25 @@
+"""The few user-facing error types.
+
+Surfaces (CLI, API) turn these into a one-line message / 4xx JSON body; anything else escaping
+to a user is a bug.
+"""
+
+
+class YtrecError(Exception):
+    """Base class: a problem the user can fix, described in one line."""
+
+
+class CatalogError(YtrecError):
+    """The catalog source cannot be read, or no row in it is usable."""
+
+
+class ModelUnavailableError(YtrecError):
+    """A configured model cannot be loaded (not downloaded, offline, wrong path)."""
+
+
+class ArtifactError(YtrecError):
+    """A bundle is missing, incomplete, corrupt, or was built with something incompatible."""
+
+
+class QueryError(YtrecError):
+    """A recommendation or search request is invalid (unknown id, bad k, bad weights...)."""
