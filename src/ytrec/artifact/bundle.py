@@ -1,0 +1,84 @@
+"""A built bundle on disk: manifest, catalog, per-modality vector stores, thumbnail encoder."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from ytrec.artifact.atomic import recover
+from ytrec.artifact.manifest import read_manifest, write_manifest
+from ytrec.catalog.catalog import Catalog
+from ytrec.catalog.report import IngestReport
+from ytrec.errors import ArtifactError
+from ytrec.index.store import VectorStore
+
+CATALOG_FILE = "catalog.parquet"
+REPORT_FILE = "ingest_report.json"
+ENCODER_FILES = ("thumbnail_encoder.safetensors", "thumbnail_encoder.json")
+
+
+@dataclass
+class Bundle:
+    root: Path
+    manifest: dict
+    catalog: Catalog
+    stores: dict[str, VectorStore]
+
+    @classmethod
+    def load(cls, root: Path, verify: bool = False) -> "Bundle":
+        root = Path(root).resolve()
+        recover(root)
+        manifest = read_manifest(root, verify=verify)
+        catalog = Catalog.load(root / CATALOG_FILE)
+        stores = {name: VectorStore.load(name, root) for name in manifest["modalities"]}
+        for name, store in stores.items():
+            if len(store) != len(catalog):
+                raise ArtifactError(
+                    f"bundle {root}: {name} index has {len(store)} vectors for {len(catalog)} videos"
+                )
+        return cls(root, manifest, catalog, stores)
+
+    @property
+    def modalities(self) -> list[str]:
+        return list(self.stores)
+
+    @property
+    def has_thumbnails(self) -> bool:
+        return "thumbnail" in self.stores
+
+    def thumbnail_path(self, row: int) -> Path | None:
+        relative = self.catalog.table.column("thumb")[row].as_py()
+        return self.root / relative if relative else None
+
+    def ingest_report(self) -> dict:
+        return json.loads((self.root / REPORT_FILE).read_text(encoding="utf-8"))
+
+
+def write_bundle(
+    stage: Path,
+    catalog: Catalog,
+    report: IngestReport,
+    stores: dict[str, VectorStore],
+    content: dict,
+) -> dict:
+    """Write everything except thumbnails/encoder (already in ``stage``) and the manifest last.
+
+    The manifest goes last so a staging folder without one is recognisably incomplete.
+    """
+    catalog.save(stage / CATALOG_FILE)
+    report.write(stage / REPORT_FILE)
+    files = [CATALOG_FILE, REPORT_FILE]
+    for store in stores.values():
+        store.save(stage)
+        files += VectorStore.files(store.name)
+    files += [name for name in ENCODER_FILES if (stage / name).is_file()]
+    content = {
+        **content,
+        "counts": {**content.get("counts", {}), "videos": len(catalog)},
+        "modalities": {
+            name: {"dimension": store.dimension, "index": "flat", "metric": "inner_product"}
+            for name, store in stores.items()
+        },
+    }
+    return write_manifest(stage, content, files)

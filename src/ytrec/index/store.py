@@ -1,0 +1,79 @@
+"""One modality's vectors and their Faiss index.
+
+Convention for all of ytrec: vectors are float32 and L2-normalized, so inner product is cosine
+similarity. Index row ``i`` is catalog row ``i``. The raw vectors are kept beside the index so
+that fusion can score *every* candidate in *every* modality exactly, whichever index found it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from ytrec.errors import ArtifactError
+
+
+def normalize_rows(vectors: np.ndarray) -> np.ndarray:
+    """L2-normalize rows in float32; an all-zero row stays zero instead of becoming NaN."""
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-12)
+
+
+class VectorStore:
+    def __init__(self, name: str, vectors: np.ndarray, index: faiss.Index) -> None:
+        if index.ntotal != len(vectors):
+            raise ArtifactError(
+                f"{name} index holds {index.ntotal} vectors but {len(vectors)} are stored"
+            )
+        self.name = name
+        self.vectors = vectors
+        self.index = index
+
+    @classmethod
+    def build(cls, name: str, vectors: np.ndarray) -> "VectorStore":
+        vectors = normalize_rows(vectors)
+        index = faiss.IndexFlatIP(vectors.shape[1])
+        index.add(vectors)
+        return cls(name, vectors, index)
+
+    @property
+    def dimension(self) -> int:
+        return int(self.vectors.shape[1])
+
+    def __len__(self) -> int:
+        return int(self.index.ntotal)
+
+    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k (scores, rows) per query; rows are -1 where fewer than k exist."""
+        k = min(k, len(self))
+        queries = normalize_rows(np.atleast_2d(queries))
+        return self.index.search(queries, k)
+
+    def similarity(self, query: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Exact cosine of one normalized query against the given rows."""
+        return self.vectors[rows].astype(np.float32) @ normalize_rows(query[None, :])[0]
+
+    def save(self, directory: Path) -> None:
+        np.save(directory / f"{self.name}_vectors.npy", self.vectors)
+        faiss.write_index(self.index, str(directory / f"{self.name}.index"))
+
+    @classmethod
+    def load(cls, name: str, directory: Path) -> "VectorStore":
+        vectors_path = directory / f"{name}_vectors.npy"
+        index_path = directory / f"{name}.index"
+        for path in (vectors_path, index_path):
+            if not path.is_file():
+                raise ArtifactError(f"bundle is missing {path.name}")
+        try:
+            vectors = np.load(vectors_path, mmap_mode="r")
+            index = faiss.read_index(str(index_path))
+        except (OSError, ValueError, RuntimeError) as exc:
+            raise ArtifactError(f"cannot read {name} vectors/index: {exc}") from None
+        return cls(name, vectors, index)
+
+    @staticmethod
+    def files(name: str) -> list[str]:
+        return [f"{name}_vectors.npy", f"{name}.index"]
