@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# One command from a fresh clone: system packages for the browser tests, the venv, the suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! [[ -x /usr/bin/chromium ]] || ! fc-list 2>/dev/null | grep -qi "Noto Sans Sinhala"; then
+  # Debian's Chromium drives the browser tests; fonts-noto-core gives it Sinhala and Tamil glyphs.
+  if [[ $(id -u) -eq 0 ]]; then
+    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-core
+  else
+    sudo apt-get update -q && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-core
+  fi
+fi
+bash scripts/setup.sh --test
+export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_DATASETS_OFFLINE=1
+exec .venv/bin/python -m pytest "$@"
