@@ -23,7 +23,7 @@ def test_search_is_cosine_and_maps_rows(tmp_path: Path):
     np.testing.assert_allclose(store.similarity(vectors[7], np.arange(50)), expected, rtol=1e-5, atol=1e-6)
     assert rows[0].tolist() == np.argsort(-expected)[:3].tolist()
     store.save(tmp_path)
-    loaded = VectorStore.load("title", tmp_path)
+    loaded = VectorStore.load("title", tmp_path, {})
     assert len(loaded) == 50 and loaded.dimension == 8
     np.testing.assert_array_equal(loaded.search(vectors[7], 3)[1], rows)
 

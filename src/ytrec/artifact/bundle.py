@@ -11,7 +11,8 @@ from ytrec.artifact.manifest import read_manifest, write_manifest
 from ytrec.catalog.catalog import Catalog
 from ytrec.catalog.report import IngestReport
 from ytrec.errors import ArtifactError
-from ytrec.index.store import VectorStore
+from ytrec.index.base import ModalityStore
+from ytrec.index.registry import load_store
 
 CATALOG_FILE = "catalog.parquet"
 REPORT_FILE = "ingest_report.json"
@@ -23,7 +24,7 @@ class Bundle:
     root: Path
     manifest: dict
     catalog: Catalog
-    stores: dict[str, VectorStore]
+    stores: dict[str, ModalityStore]
 
     @classmethod
     def load(cls, root: Path, verify: bool = False) -> "Bundle":
@@ -31,7 +32,7 @@ class Bundle:
         recover(root)
         manifest = read_manifest(root, verify=verify)
         catalog = Catalog.load(root / CATALOG_FILE)
-        stores = {name: VectorStore.load(name, root) for name in manifest["modalities"]}
+        stores = {name: load_store(name, root, meta) for name, meta in manifest["modalities"].items()}
         for name, store in stores.items():
             if len(store) != len(catalog):
                 raise ArtifactError(
@@ -59,7 +60,7 @@ def write_bundle(
     stage: Path,
     catalog: Catalog,
     report: IngestReport,
-    stores: dict[str, VectorStore],
+    stores: dict[str, ModalityStore],
     content: dict,
 ) -> dict:
     """Write everything except thumbnails/encoder (already in ``stage``) and the manifest last.
@@ -70,15 +71,11 @@ def write_bundle(
     report.write(stage / REPORT_FILE)
     files = [CATALOG_FILE, REPORT_FILE]
     for store in stores.values():
-        store.save(stage)
-        files += VectorStore.files(store.name)
+        files += store.save(stage)
     files += [name for name in ENCODER_FILES if (stage / name).is_file()]
     content = {
         **content,
         "counts": {**content.get("counts", {}), "videos": len(catalog)},
-        "modalities": {
-            name: {"dimension": store.dimension, "index": "flat", "metric": "inner_product"}
-            for name, store in stores.items()
-        },
+        "modalities": {name: store.describe() for name, store in stores.items()},
     }
     return write_manifest(stage, content, files)

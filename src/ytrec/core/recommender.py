@@ -61,7 +61,7 @@ class Recommender:
         row = self.catalog.row_of(video_id)
         check_k(k, len(self.catalog) - 1)
         modalities = active_modalities(mode, self.bundle.modalities)
-        queries = {m: np.asarray(self.bundle.stores[m].vectors[row], dtype=np.float32) for m in self.bundle.modalities}
+        queries = {m: store.row_query(row) for m, store in self.bundle.stores.items()}
         return self._rank(queries, modalities, k, weights, exclude={row})
 
     def recommend_new(

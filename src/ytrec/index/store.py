@@ -13,6 +13,8 @@ import faiss
 import numpy as np
 
 from ytrec.errors import ArtifactError
+from ytrec.index.base import ModalityStore
+from ytrec.index.registry import register
 
 
 def normalize_rows(vectors: np.ndarray) -> np.ndarray:
@@ -22,13 +24,18 @@ def normalize_rows(vectors: np.ndarray) -> np.ndarray:
     return vectors / np.maximum(norms, 1e-12)
 
 
-class VectorStore:
+@register
+class VectorStore(ModalityStore):
+    """Exact (Flat) inner-product search over the stored vectors."""
+
+    kind = "flat"
+
     def __init__(self, name: str, vectors: np.ndarray, index: faiss.Index) -> None:
+        super().__init__(name)
         if index.ntotal != len(vectors):
             raise ArtifactError(
                 f"{name} index holds {index.ntotal} vectors but {len(vectors)} are stored"
             )
-        self.name = name
         self.vectors = vectors
         self.index = index
 
@@ -56,12 +63,16 @@ class VectorStore:
         """Exact cosine of one normalized query against the given rows."""
         return self.vectors[rows].astype(np.float32) @ normalize_rows(query[None, :])[0]
 
-    def save(self, directory: Path) -> None:
+    def row_query(self, row: int) -> np.ndarray:
+        return np.asarray(self.vectors[row], dtype=np.float32)
+
+    def save(self, directory: Path) -> list[str]:
         np.save(directory / f"{self.name}_vectors.npy", self.vectors)
         faiss.write_index(self.index, str(directory / f"{self.name}.index"))
+        return [f"{self.name}_vectors.npy", f"{self.name}.index"]
 
     @classmethod
-    def load(cls, name: str, directory: Path) -> "VectorStore":
+    def load(cls, name: str, directory: Path, meta: dict | None = None) -> "VectorStore":
         vectors_path = directory / f"{name}_vectors.npy"
         index_path = directory / f"{name}.index"
         for path in (vectors_path, index_path):
@@ -73,7 +84,3 @@ class VectorStore:
         except (OSError, ValueError, RuntimeError) as exc:
             raise ArtifactError(f"cannot read {name} vectors/index: {exc}") from None
         return cls(name, vectors, index)
-
-    @staticmethod
-    def files(name: str) -> list[str]:
-        return [f"{name}_vectors.npy", f"{name}.index"]
