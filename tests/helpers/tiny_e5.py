@@ -58,5 +58,6 @@ def _vocab() -> list[tuple[str, float]]:
     specials = [("<s>", 0.0), ("<pad>", 0.0), ("</s>", 0.0), ("<unk>", 0.0)]
     words = dict.fromkeys("▁" + word for word in _CORPUS.split())
     chars = dict.fromkeys(char for char in _CORPUS if not char.isspace())
-    pieces = [(word, -2.0) for word in words] + [("▁", -3.0)] + [(char, -5.0) for char in chars if char not in words]
+    pieces = [(word, -2.0) for word in words] + [("▁", -3.0)]
+    pieces += [(char, -5.0) for char in chars if char not in words]
     return specials + pieces + [("<mask>", 0.0)]

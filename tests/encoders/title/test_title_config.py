@@ -46,7 +46,9 @@ def test_with_model_keeps_the_settings():
     assert (moved.passage_prefix, moved.batch_size) == ("passage: ", 8)
 
 
-@pytest.mark.parametrize("data", [{}, {"model": ""}, {"model": "x", "batch_size": 0}, {"model": "x", "max_seq_length": 0}])
+@pytest.mark.parametrize(
+    "data", [{}, {"model": ""}, {"model": "x", "batch_size": 0}, {"model": "x", "max_seq_length": 0}]
+)
 def test_unusable_stored_config_is_an_artifact_error(data):
     with pytest.raises(ArtifactError, match="text model config"):
         TextModelConfig.from_dict(data)

@@ -10,7 +10,12 @@ from transformers import AutoModel, AutoTokenizer
 from ytrec.encoders.title import TextModelConfig, TitleEmbedder, check_same_model
 from ytrec.errors import ArtifactError
 
-TEXTS = ["cricket highlights", "ශ්‍රී ලංකාව ක්‍රිකට් පුවත් today", "இலங்கை பாடல்", "a much longer funny comedy travel vlog title"]
+TEXTS = [
+    "cricket highlights",
+    "ශ්‍රී ලංකාව ක්‍රිකට් පුවත් today",
+    "இலங்கை பாடல்",
+    "a much longer funny comedy travel vlog title",
+]
 
 
 def raw_embeddings(model_dir, texts):
@@ -64,14 +69,16 @@ def test_model_record(e5, tiny_e5_dir):
     assert (record["dimension"], record["pooling"], record["max_seq_length"]) == (32, "mean", 64)
     assert (record["passage_prefix"], record["query_prefix"]) == ("passage: ", "query: ")
     assert record["normalized"] is True
-    assert TextModelConfig.from_dict(record) == TextModelConfig.for_model(str(tiny_e5_dir), max_seq_length=64, batch_size=64)
+    restored = TextModelConfig.from_dict(record)
+    assert restored == TextModelConfig.for_model(str(tiny_e5_dir), max_seq_length=64)
 
 
 def test_configured_max_seq_length_is_applied(tiny_e5_dir):
     short = TitleEmbedder(TextModelConfig.for_model(str(tiny_e5_dir), max_seq_length=8))
     assert short.model_record()["max_seq_length"] == 8
     long_title = "cricket " * 30
-    np.testing.assert_allclose(short.encode_passages([long_title]), short.encode_passages([long_title + "song"]), atol=1e-6)
+    truncated = short.encode_passages([long_title, long_title + "song"])
+    np.testing.assert_allclose(truncated[0], truncated[1], atol=1e-6)
 
 
 def test_fingerprint_follows_the_files_not_the_path(e5, tiny_e5_dir, other_tiny_e5_dir, tmp_path):
@@ -113,3 +120,10 @@ def test_model_that_cannot_be_compared_is_refused(e5):
 def test_incomplete_record_is_refused(e5):
     with pytest.raises(ArtifactError, match="record is incomplete"):
         check_same_model({"model": "x"}, e5.config)
+
+
+def test_record_without_fingerprint_needs_the_same_name(e5, other_tiny_e5_dir):
+    record = {**e5.model_record(), "fingerprint": None}
+    check_same_model(record, e5.config)
+    with pytest.raises(ArtifactError, match="no fingerprint to compare"):
+        check_same_model(record, e5.config.with_model(str(other_tiny_e5_dir)))

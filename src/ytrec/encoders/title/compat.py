@@ -44,11 +44,16 @@ def check_same_model(recorded: dict[str, Any], configured: TextModelConfig) -> N
 def _model_difference(recorded_name: str, recorded_fingerprint: str | None, configured: str) -> list[str]:
     local = local_model_dir(configured)
     files = local if local is not None else cached_snapshot(configured)
-    if files is not None and recorded_fingerprint is not None:
-        fingerprint = model_fingerprint(files)
-        if fingerprint != recorded_fingerprint:
-            return [f"model files differ (fingerprint {recorded_fingerprint} vs {fingerprint})"]
-        return []
-    if configured != recorded_name:
-        return [f"model {recorded_name} vs {configured}, which is not on this machine to compare"]
+    if files is None or recorded_fingerprint is None:
+        if configured == recorded_name:
+            return []
+        why = (
+            "which is not on this machine to compare"
+            if files is None
+            else "and the bundle has no fingerprint to compare"
+        )
+        return [f"model {recorded_name} vs {configured}, {why}"]
+    fingerprint = model_fingerprint(files)
+    if fingerprint != recorded_fingerprint:
+        return [f"model files differ (fingerprint {recorded_fingerprint} vs {fingerprint})"]
     return []

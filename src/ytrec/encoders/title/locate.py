@@ -11,7 +11,7 @@ import os
 import re
 from pathlib import Path
 
-from huggingface_hub import is_offline_mode, try_to_load_from_cache
+from huggingface_hub import constants, try_to_load_from_cache
 
 from ytrec.encoders.title.offline import OFFLINE_MODEL_ALIAS, offline_model_path
 from ytrec.errors import ModelUnavailableError
@@ -26,7 +26,9 @@ def local_model_dir(model: str) -> Path | None:
     if model == OFFLINE_MODEL_ALIAS:
         return offline_model_path()
     if model.startswith(OFFLINE_SCHEME):
-        raise ModelUnavailableError(f"unknown offline text model {model}; the one offline model is {OFFLINE_MODEL_ALIAS}")
+        raise ModelUnavailableError(
+            f"unknown offline text model {model}; the one offline model is {OFFLINE_MODEL_ALIAS}"
+        )
     path = Path(model).expanduser()
     if path.is_dir():
         return path.resolve()
@@ -46,4 +48,4 @@ def cached_snapshot(repo_id: str) -> Path | None:
 
 def hub_offline() -> bool:
     """HF_HUB_OFFLINE as huggingface_hub read it at import, or as set since."""
-    return is_offline_mode() or os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in _TRUE
+    return constants.HF_HUB_OFFLINE or os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in _TRUE
