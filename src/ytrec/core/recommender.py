@@ -32,7 +32,9 @@ class Recommender:
         recorded = bundle.manifest["text_model"]
         self._text_config = TextModelConfig.from_dict(recorded["config"])
         if text_model is not None:
-            check_same_model(recorded["record"], TextModelConfig.for_model(text_model))
+            # another copy of the same model (e.g. a local folder) is fine; another model is refused
+            self._text_config = self._text_config.with_model(text_model)
+            check_same_model(recorded["record"], self._text_config)
         fusion = bundle.manifest["fusion"]
         self.fusion = get_fusion(fusion["method"])
         self.default_weights: dict[str, float] = dict(fusion["weights"])
