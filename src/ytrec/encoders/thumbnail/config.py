@@ -79,7 +79,7 @@ class AutoencoderConfig:
         return _from_dict(cls, data, required=True)
 
     def diff(self, other: AutoencoderConfig) -> list[str]:
-        """Human-readable differences, for 'built with another model' messages."""
+        """Differences as 'field: mine != other's', for 'built with another model' messages."""
         return _diff(self, other)
 
 
@@ -125,9 +125,10 @@ class TrainConfig:
         """Missing keys take their defaults, so older JSON files still load."""
         return _from_dict(cls, data, required=False)
 
-    def resume_diff(self, saved: TrainConfig) -> list[str]:
-        """Differences that make resuming a saved run meaningless (epochs and device may change)."""
-        return _diff(self, saved, ignore=("epochs", "device", "compile"))
+    def resume_diff(self, other: TrainConfig) -> list[str]:
+        """Differences ('field: mine != other's') that forbid resuming one run with the other's
+        settings; epochs, device and compile may change between the two."""
+        return _diff(self, other, ignore=("epochs", "device", "compile"))
 
 
 PRESETS: dict[str, AutoencoderConfig] = {

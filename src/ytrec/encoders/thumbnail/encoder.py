@@ -51,8 +51,10 @@ class ThumbnailEncoder:
             config = AutoencoderConfig.from_dict(info["model"])
         except (KeyError, ValueError) as exc:
             raise ArtifactError(f"{source} has no valid model config ({exc})") from exc
-        if expect is not None and (diff := expect.diff(config)):
-            raise ArtifactError(f"{source} describes another model than expected ({'; '.join(diff)})")
+        if expect is not None and (diff := config.diff(expect)):
+            raise ArtifactError(
+                f"{source} describes another model than expected (found != expected: {'; '.join(diff)})"
+            )
         torch_device = resolve_device(device)
         prepare(torch_device)
         model = ConvAutoencoder(config)

@@ -164,11 +164,14 @@ def _resume(
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ArtifactError(f"{where} has incomplete training metadata ({exc})") from exc
-    if diff := model_config.diff(saved_model):
-        raise ArtifactError(f"cannot resume {where}: it trains another model ({'; '.join(diff)})")
-    if diff := train_config.resume_diff(saved_train):
+    if diff := saved_model.diff(model_config):
         raise ArtifactError(
-            f"cannot resume {where}: it used other training settings ({'; '.join(diff)})"
+            f"cannot resume {where}: it trains another model (saved != requested: {'; '.join(diff)})"
+        )
+    if diff := saved_train.resume_diff(train_config):
+        raise ArtifactError(
+            f"cannot resume {where}: it used other training settings "
+            f"(saved != requested: {'; '.join(diff)})"
         )
     if meta.get("fingerprint") != fingerprint:
         raise ArtifactError(f"cannot resume {where}: it was trained on a different set of thumbnails")

@@ -1,0 +1,104 @@
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from ytrec.encoders.thumbnail import AutoencoderConfig, ThumbnailEncoder
+from ytrec.errors import ArtifactError
+
+
+@pytest.fixture
+def encoder(trained) -> ThumbnailEncoder:
+    return ThumbnailEncoder.load(trained[0], device="cpu")
+
+
+def test_load_restores_config_and_info(encoder, trained, tiny):
+    assert encoder.config == tiny
+    assert encoder.info["best_epoch"] == trained[1].best_epoch
+
+
+def test_encode_gives_unit_float32_rows(encoder, images):
+    z = encoder.encode(images, batch_size=16)
+    assert z.dtype == np.float32 and z.shape == (40, 16)
+    assert np.allclose(np.linalg.norm(z, axis=1), 1.0, atol=1e-5)
+    assert np.array_equal(z[:8], encoder.encode(images[:8]))  # batching does not matter
+    assert encoder.encode(images[:0]).shape == (0, 16)
+
+
+def test_zero_latent_stays_zero_not_nan(encoder, images):
+    last = encoder.model.encoder[-1]
+    with torch.no_grad():
+        last.weight.zero_()
+        last.bias.zero_()
+    z = encoder.encode(images[:3])
+    assert not np.isnan(z).any() and np.all(z == 0)
+
+
+def test_encode_pil_matches_arrays(encoder, images):
+    pil = [Image.fromarray(image.transpose(1, 2, 0)) for image in images[:4]]
+    assert np.allclose(encoder.encode_pil(pil), encoder.encode(images[:4]), atol=1e-6)
+
+
+def test_reconstruction_error_per_image(encoder, images):
+    errors = encoder.reconstruction_error(images, batch_size=16)
+    assert errors.dtype == np.float32 and errors.shape == (40,)
+    assert np.all(errors >= 0)
+    rng = np.random.default_rng(0)
+    noise = rng.integers(0, 256, images.shape, dtype=np.uint8)
+    assert encoder.reconstruction_error(noise).mean() > 2 * errors.mean()  # drift shows
+
+
+def test_wrong_shape_is_a_clear_value_error(encoder):
+    with pytest.raises(ValueError, match=r"shape \(N, 3, 32, 32\)"):
+        encoder.encode(np.zeros((2, 1, 32, 32), np.uint8))
+
+
+@pytest.fixture
+def copy(trained, tmp_path) -> Path:
+    target = tmp_path / "copy"
+    shutil.copytree(trained[0], target)
+    return target
+
+
+def test_missing_checkpoint(tmp_path):
+    with pytest.raises(ArtifactError, match="thumbnail_encoder.json does not exist"):
+        ThumbnailEncoder.load(tmp_path / "nowhere")
+
+
+def test_missing_weights(copy):
+    (copy / "thumbnail_encoder.safetensors").unlink()
+    with pytest.raises(ArtifactError, match="thumbnail_encoder.safetensors does not exist"):
+        ThumbnailEncoder.load(copy)
+
+
+def test_corrupt_weights(copy):
+    path = copy / "thumbnail_encoder.safetensors"
+    path.write_bytes(path.read_bytes()[:100])
+    with pytest.raises(ArtifactError, match="not a readable safetensors file"):
+        ThumbnailEncoder.load(copy)
+
+
+@pytest.mark.parametrize("text", ["{not json", "[]", '{"format": "ytrec.thumbnail_encoder", "version": 99}'])
+def test_corrupt_description(copy, text: str):
+    (copy / "thumbnail_encoder.json").write_text(text)
+    with pytest.raises(ArtifactError, match="thumbnail_encoder.json"):
+        ThumbnailEncoder.load(copy)
+
+
+def test_weights_that_do_not_fit_the_config(copy):
+    path = copy / "thumbnail_encoder.json"
+    info = json.loads(path.read_text())
+    info["model"]["latent_dim"] = 32
+    path.write_text(json.dumps(info))
+    with pytest.raises(ArtifactError, match="do not fit the model"):
+        ThumbnailEncoder.load(copy)
+
+
+def test_expected_config_mismatch(trained, tiny):
+    other = AutoencoderConfig(**{**tiny.to_dict(), "channels": 1})
+    with pytest.raises(ArtifactError, match=r"another model than expected \(found != expected: channels: 3 != 1\)"):
+        ThumbnailEncoder.load(trained[0], expect=other)
