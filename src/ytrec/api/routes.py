@@ -1,0 +1,119 @@
+"""REST endpoints. Sync handlers: FastAPI runs them in its threadpool, so a Faiss search or a
+model forward pass never blocks the event loop. Validation of k, mode and weights is the core's
+(one set of messages for CLI, API and page); these handlers only translate HTTP to calls."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi.responses import FileResponse
+
+from ytrec.api.models import ErrorBody, Health, Recommendations, SearchResults, Video, VideoPage
+from ytrec.api.service import Service, weights_of
+from ytrec.core.browse import MAX_PER_PAGE
+from ytrec.core.query import MAX_K, MODES
+
+
+def get_service(request: Request) -> Service:
+    return request.app.state.service
+
+
+ServiceDep = Annotated[Service, Depends(get_service)]
+
+_errors = {code: {"model": ErrorBody} for code in (400, 404, 413, 422, 503)}
+K_HELP = f"how many results, 1..{MAX_K} (fewer when the catalog is smaller)"
+MODE_HELP = "hybrid (every modality), thumbnail or title"
+W_HELP = "fusion weight, >= 0; at least one active weight must be positive; omit both for the bundle's defaults"
+_mode_schema = {"enum": list(MODES)}
+
+api = APIRouter(prefix="/api", tags=["api"], responses=_errors)
+media = APIRouter(tags=["media"], responses=_errors)
+
+
+@api.get("/videos", response_model=VideoPage, summary="Browse, filter and paginate the catalog")
+def list_videos(
+    service: ServiceDep,
+    q: Annotated[str | None, Query(description="case-insensitive text the title contains")] = None,
+    channel: Annotated[str | None, Query(description="exact channel name")] = None,
+    page: int = 1,
+    per_page: Annotated[int, Query(description=f"1..{MAX_PER_PAGE}")] = 24,
+    seed: Annotated[int | None, Query(description="shuffle reproducibly with this seed")] = None,
+) -> VideoPage:
+    result = service.browser.browse(q=q, channel=channel, page=page, per_page=per_page, seed=seed)
+    return VideoPage(
+        items=[service.video(row) for row in result.rows],
+        total=result.total,
+        page=result.page,
+        per_page=result.per_page,
+        pages=result.pages,
+        q=q,
+        channel=channel,
+        seed=seed,
+    )
+
+
+@api.get("/videos/{video_id}", response_model=Video, summary="One video")
+def get_video(video_id: str, service: ServiceDep) -> Video:
+    return service.video(service.row(video_id))
+
+
+@api.get("/videos/{video_id}/recommendations", response_model=Recommendations,
+         summary="Videos like a catalog video, ranked")
+def video_recommendations(
+    video_id: str,
+    service: ServiceDep,
+    k: Annotated[int | None, Query(description=K_HELP)] = None,
+    mode: Annotated[str, Query(description=MODE_HELP, json_schema_extra=_mode_schema)] = "hybrid",
+    w_thumbnail: Annotated[float | None, Query(description=W_HELP)] = None,
+    w_title: Annotated[float | None, Query(description=W_HELP)] = None,
+) -> Recommendations:
+    row = service.row(video_id)
+    k = service.settings.default_k if k is None else k
+    weights = weights_of(w_thumbnail, w_title)
+    results = service.recommender.similar(video_id, k=k, mode=mode, weights=weights)
+    return Recommendations(
+        video=service.video(row), mode=mode, k=k, weights=weights, items=[service.scored(r) for r in results]
+    )
+
+
+@api.post("/recommendations", response_model=Recommendations,
+          summary="Cold start: recommendations for a new video (thumbnail upload + title)")
+def new_video_recommendations(
+    service: ServiceDep,
+    image: Annotated[UploadFile | None, File(description="thumbnail (JPEG, PNG, WebP, ...)")] = None,
+    title: Annotated[str | None, Form(description="the new video's title")] = None,
+    k: Annotated[int | None, Form(description=K_HELP)] = None,
+    mode: Annotated[str, Form(description=MODE_HELP, json_schema_extra=_mode_schema)] = "hybrid",
+    w_thumbnail: Annotated[float | None, Form(description=W_HELP)] = None,
+    w_title: Annotated[float | None, Form(description=W_HELP)] = None,
+) -> Recommendations:
+    data = service.read_upload(image.file if image is not None else None)
+    k = service.settings.default_k if k is None else k
+    weights = weights_of(w_thumbnail, w_title)
+    results = service.recommender.recommend_new(data, title, k=k, mode=mode, weights=weights)
+    return Recommendations(title=title, mode=mode, k=k, weights=weights, items=[service.scored(r) for r in results])
+
+
+@api.get("/search", response_model=SearchResults, summary="Free-text search over titles")
+def search(
+    service: ServiceDep,
+    q: Annotated[str, Query(description="search text (embedded as an e5 'query: ' where the model uses prefixes)")] = "",
+    k: Annotated[int | None, Query(description=K_HELP)] = None,
+) -> SearchResults:
+    k = service.settings.default_k if k is None else k
+    results = service.recommender.search(q, k=k)
+    return SearchResults(q=q, k=k, items=[service.scored(r) for r in results])
+
+
+@media.get("/thumbs/{video_id}.jpg", response_class=FileResponse, summary="A video's stored thumbnail")
+def thumbnail(video_id: str, service: ServiceDep) -> FileResponse:
+    path = service.recommender.bundle.thumbnail_path(service.row(video_id))
+    if path is None or not path.is_file():
+        raise HTTPException(404, f"video '{video_id}' has no stored thumbnail")
+    return FileResponse(path, media_type="image/jpeg", headers={"Cache-Control": "public, max-age=86400"})
+
+
+@media.get("/healthz", response_model=Health, summary="Bundle loaded: counts and model names")
+def healthz(service: ServiceDep) -> Health:
+    return service.health()

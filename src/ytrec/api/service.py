@@ -1,0 +1,116 @@
+"""What every request shares: the opened bundle's Recommender, a catalog browser and the settings.
+
+Built once per process by ``create_app``; handlers only read it. The conversions from core
+results to response models live here so the API and the pages describe videos identically.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import BinaryIO
+from urllib.parse import quote
+
+from PIL import Image
+
+from ytrec import __version__
+from ytrec.api.errors import VideoNotFound
+from ytrec.api.limits import too_large
+from ytrec.api.models import Health, ScoredVideo, Video
+from ytrec.api.settings import Settings
+from ytrec.catalog.images import THUMB_HEIGHT, THUMB_WIDTH
+from ytrec.core.browse import CatalogBrowser
+from ytrec.core.recommender import Recommender
+from ytrec.core.results import Recommendation
+
+HIDDEN_COLUMNS = ("video_id", "title", "channel", "category", "published_at", "thumb")
+
+
+def thumb_url(video_id: str) -> str:
+    return f"/thumbs/{quote(video_id, safe='')}.jpg"
+
+
+def page_url(video_id: str) -> str:
+    return f"/videos/{quote(video_id, safe='')}"
+
+
+def weights_of(w_thumbnail: float | None, w_title: float | None) -> dict[str, float] | None:
+    """Request weights: None (the bundle's defaults) unless at least one is given."""
+    given = {"thumbnail": w_thumbnail, "title": w_title}
+    chosen = {name: value for name, value in given.items() if value is not None}
+    return chosen or None
+
+
+@dataclass
+class Service:
+    recommender: Recommender
+    browser: CatalogBrowser
+    settings: Settings
+
+    @classmethod
+    def start(cls, recommender: Recommender, settings: Settings) -> "Service":
+        service = cls(recommender, CatalogBrowser(recommender.catalog), settings)
+        if settings.warm_up:
+            service.warm_up()
+        return service
+
+    def warm_up(self) -> None:
+        """Load the models now: the Recommender loads them lazily and is not thread-safe while it does."""
+        self.recommender.embed_title("warm-up")
+        if self.recommender.bundle.has_thumbnails:
+            self.recommender.encode_image(Image.new("RGB", (THUMB_WIDTH, THUMB_HEIGHT)))
+
+    @property
+    def has_thumbnails(self) -> bool:
+        return self.recommender.bundle.has_thumbnails
+
+    def row(self, video_id: str) -> int:
+        if video_id not in self.recommender.catalog:
+            raise VideoNotFound(video_id)
+        return self.recommender.catalog.row_of(video_id)
+
+    def video(self, row: int) -> Video:
+        record = self.recommender.catalog.record(row)
+        video_id = str(record["video_id"])
+        return Video(
+            video_id=video_id,
+            title=str(record["title"]),
+            channel=record.get("channel"),
+            category=record.get("category"),
+            published_at=record.get("published_at"),
+            thumbnail_url=thumb_url(video_id) if record.get("thumb") else None,
+            page_url=page_url(video_id),
+            extra={k: v for k, v in record.items() if k not in HIDDEN_COLUMNS},
+        )
+
+    def scored(self, rec: Recommendation) -> ScoredVideo:
+        return ScoredVideo(
+            **rec.to_dict(),
+            thumbnail_url=thumb_url(rec.video_id) if self.has_thumbnails else None,
+            page_url=page_url(rec.video_id),
+        )
+
+    def read_upload(self, file: BinaryIO | None) -> bytes | None:
+        """The uploaded image's bytes (at most the configured limit), or None when no file was chosen."""
+        if file is None:
+            return None
+        limit = self.settings.max_upload_bytes
+        data = file.read(limit + 1)
+        if len(data) > limit:
+            raise too_large(limit)
+        return data or None
+
+    def health(self) -> Health:
+        manifest = self.recommender.bundle.manifest
+        thumbnail = manifest.get("modalities", {}).get("thumbnail")
+        return Health(
+            videos=len(self.recommender.catalog),
+            channels=len(self.browser.channels),
+            modalities=self.recommender.bundle.modalities,
+            models={
+                "title": manifest["text_model"]["record"].get("model"),
+                "thumbnail": f"denoising autoencoder, {thumbnail['dimension']}-d latent" if thumbnail else None,
+            },
+            default_weights=self.recommender.default_weights,
+            bundle_created=manifest.get("created"),
+            ytrec_version=__version__,
+        )

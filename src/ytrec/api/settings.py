@@ -1,0 +1,26 @@
+"""Service settings: the few knobs of `ytrec serve` that are not the bundle itself."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DEFAULT_MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+FORM_OVERHEAD_BYTES = 64 * 1024  # multipart boundaries, headers and the title field around the image
+
+
+@dataclass(frozen=True)
+class Settings:
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES  # largest accepted thumbnail upload
+    default_k: int = 10  # list length when a request gives no k
+    per_page: int = 24  # home page grid size
+    warm_up: bool = True  # load models at startup, so no request races a lazy load
+    text_model: str | None = None  # refuse a bundle built with another text model
+
+    def __post_init__(self) -> None:
+        if self.max_upload_bytes < 1:
+            raise ValueError(f"max_upload_bytes must be positive, got {self.max_upload_bytes}")
+
+    @property
+    def max_body_bytes(self) -> int:
+        """The most a request body may carry: one image at the limit plus the form around it."""
+        return self.max_upload_bytes + FORM_OVERHEAD_BYTES
