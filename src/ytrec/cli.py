@@ -57,7 +57,7 @@ def cmd_build(args: argparse.Namespace) -> None:
 def cmd_train(args: argparse.Namespace) -> None:
     from ytrec.pipeline.build import train_encoder
 
-    train_encoder(args.catalog, args.out, _build_options(args), log=_log(args))
+    train_encoder(args.catalog, args.out, _build_options(args), log=_log(args), resume=args.resume)
 
 
 def cmd_index(args: argparse.Namespace) -> None:
@@ -232,6 +232,7 @@ def _parser() -> argparse.ArgumentParser:
     _catalog_args(p)
     _train_args(p)
     p.add_argument("--out", type=Path, required=True, help="encoder folder")
+    p.add_argument("--resume", action="store_true", help="continue the run saved in --out (raise --epochs)")
     p.set_defaults(handler=cmd_train)
 
     p = sub.add_parser("index", help="build a bundle with an already trained encoder (no training)")

@@ -18,6 +18,7 @@ from ytrec.catalog.columns import ColumnMap
 from ytrec.catalog.images import load_stored
 from ytrec.catalog.ingest import ingest
 from ytrec.catalog.sources import read_source
+from ytrec.encoders.thumbnail import checkpoint
 from ytrec.encoders.thumbnail import PRESETS, ThumbnailEncoder, TrainConfig, pil_to_array, train_autoencoder
 from ytrec.encoders.title import DEFAULT_TEXT_MODEL, TextModelConfig, TitleEmbedder
 from ytrec.errors import ArtifactError, CatalogError
@@ -86,8 +87,11 @@ def build_bundle(source: str, out: Path, options: BuildOptions, log: Log = print
     return manifest
 
 
-def train_encoder(source: str, out: Path, options: BuildOptions, log: Log = print) -> Path:
-    """Train only the thumbnail autoencoder (``ytrec train``), for reuse by ``ytrec index``."""
+def train_encoder(source: str, out: Path, options: BuildOptions, log: Log = print, resume: bool = False) -> Path:
+    """Train only the thumbnail autoencoder (``ytrec train``), for reuse by ``ytrec index``.
+
+    ``resume`` continues the run saved in ``out`` (more epochs: raise ``--epochs``).
+    """
     rows = read_source(source, options.columns, image_column=options.image_column)
     if not rows.has_thumbnails:
         raise CatalogError(f"{rows.description} has no thumbnail column: nothing to train on")
@@ -96,7 +100,9 @@ def train_encoder(source: str, out: Path, options: BuildOptions, log: Log = prin
         log(report.summary())
         images = _thumbnail_arrays(Path(scratch), catalog, _model_config(options))
         with staged_bundle(out) as stage:
-            _encoder(stage, images, options, {}, log)
+            if resume and out.is_dir():
+                shutil.copytree(out, stage, dirs_exist_ok=True)
+            _encoder(stage, images, options, {}, log, keep_state=True, resume=resume)
     log(f"encoder written: {out}")
     return out
 
@@ -116,7 +122,15 @@ def _model_config(options: BuildOptions):
     return PRESETS[options.preset]
 
 
-def _encoder(stage: Path, images: np.ndarray, options: BuildOptions, timings: dict, log: Log) -> ThumbnailEncoder:
+def _encoder(
+    stage: Path,
+    images: np.ndarray,
+    options: BuildOptions,
+    timings: dict,
+    log: Log,
+    keep_state: bool = False,
+    resume: bool = False,
+) -> ThumbnailEncoder:
     if options.encoder_dir is not None:
         for name in ENCODER_FILES:
             source = options.encoder_dir / name
@@ -128,10 +142,13 @@ def _encoder(stage: Path, images: np.ndarray, options: BuildOptions, timings: di
         config = PRESETS[options.preset]
         log(f"training thumbnail autoencoder (preset {options.preset}) on {len(images)} thumbnails")
         started = time.perf_counter()
-        result = train_autoencoder(images, config, options.train, stage)
+        result = train_autoencoder(images, config, options.train, stage, resume=resume)
         timings["train_s"] = round(time.perf_counter() - started, 2)
         timings["train_images_per_s"] = round(result.images_per_second, 1)
         log(f"  best validation loss {result.best_val_loss:.5f} at epoch {result.best_epoch}")
+        if not keep_state:
+            # Adam moments are 3x the weights and only serve a resume; `ytrec train` keeps them
+            (stage / checkpoint.STATE_FILE).unlink(missing_ok=True)
     return ThumbnailEncoder.load(stage)
 
 
