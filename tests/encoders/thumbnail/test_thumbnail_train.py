@@ -9,6 +9,7 @@ from PIL import Image
 from safetensors.torch import load_file
 
 from ytrec.encoders.thumbnail import AutoencoderConfig, TrainResult, train_autoencoder
+from ytrec.encoders.thumbnail import checkpoint
 from ytrec.encoders.thumbnail import train as train_module
 from ytrec.errors import ArtifactError
 
@@ -103,3 +104,19 @@ def test_bad_input_is_refused_before_training(tiny, fast, make_images, tmp_path)
     with pytest.raises(ValueError, match="at least 2 thumbnails"):
         train_autoencoder(make_images(1), tiny, fast, tmp_path)
     assert not any(tmp_path.iterdir())
+
+
+def test_restored_adam_moments_keep_the_parameter_layout(images, tiny, fast, tmp_path):
+    """Fused CUDA Adam needs moments strided like their (channels_last) parameters."""
+    out = tmp_path / "run"
+    train_autoencoder(images, tiny, dataclasses.replace(fast, epochs=1), out)
+    model = train_module._build_model(tiny, 0, torch.device("cpu"))
+    optimizer = torch.optim.Adam(model.parameters())
+    _, tensors = checkpoint.read_state(out)
+    checkpoint.restore_state(out, tensors, model, optimizer, {})
+    conv = model.encoder[2].weight
+    assert conv.is_contiguous(memory_format=torch.channels_last) and not conv.is_contiguous()
+    for param in model.parameters():
+        for value in optimizer.state[param].values():
+            if value.dim():
+                assert value.stride() == param.stride()

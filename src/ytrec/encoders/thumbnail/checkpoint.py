@@ -162,7 +162,21 @@ def restore_state(
     current = optimizer.state_dict()
     try:
         optimizer.load_state_dict({"state": optim_state, "param_groups": current["param_groups"]})
+        _match_param_layout(optimizer)
         for name, generator in generators.items():
             generator.set_state(groups["rng"][name])
     except (KeyError, ValueError, RuntimeError) as exc:
         raise ArtifactError(f"{path} does not match this training run ({_first_line(exc)})") from exc
+
+
+def _match_param_layout(optimizer: torch.optim.Optimizer) -> None:
+    """Give Adam's moments their parameter's memory layout again (files hold them contiguous).
+
+    Conv weights are channels_last; fused CUDA Adam refuses moments whose strides differ.
+    """
+    for group in optimizer.param_groups:
+        for param in group["params"]:
+            state = optimizer.state.get(param, {})
+            for key, value in state.items():
+                if value.shape == param.shape and value.stride() != param.stride():
+                    state[key] = torch.empty_like(param, dtype=value.dtype).copy_(value)
