@@ -35,7 +35,13 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ytrec.encoders.thumbnail import PRESETS, AutoencoderConfig, ThumbnailEncoder, TrainConfig, train_autoencoder
+from ytrec.encoders.thumbnail import (
+    PRESETS,
+    AutoencoderConfig,
+    ThumbnailEncoder,
+    TrainConfig,
+    train_autoencoder,
+)
 from ytrec.encoders.thumbnail.model import ConvAutoencoder
 from ytrec.encoders.thumbnail.runtime import resolve_device
 
@@ -166,7 +172,9 @@ def main(argv: list[str] | None = None) -> int:
         for batch_size, compiled in variants:
             name = f"ytrec train_autoencoder{' + torch.compile' if compiled else ''}"
             print(f"{name}, batch {batch_size} ...", file=sys.stderr, flush=True)
-            train = TrainConfig(epochs=args.epochs, batch_size=batch_size, device=str(device), compile=compiled)
+            train = TrainConfig(
+                epochs=args.epochs, batch_size=batch_size, device=str(device), compile=compiled
+            )
             out_dir = Path(tmp) / f"run-{batch_size}-{int(compiled)}"
             try:
                 record({"path": name, "batch": batch_size, **ytrec_training(images, config, train, out_dir)})

@@ -100,5 +100,6 @@ def test_weights_that_do_not_fit_the_config(copy):
 
 def test_expected_config_mismatch(trained, tiny):
     other = AutoencoderConfig(**{**tiny.to_dict(), "channels": 1})
-    with pytest.raises(ArtifactError, match=r"another model than expected \(found != expected: channels: 3 != 1\)"):
+    expected_message = r"another model than expected \(found != expected: channels: 3 != 1\)"
+    with pytest.raises(ArtifactError, match=expected_message):
         ThumbnailEncoder.load(trained[0], expect=other)

@@ -29,7 +29,11 @@ def test_original_preset_shapes_and_size():
 
 @pytest.mark.parametrize(
     "config",
-    [PRESETS["default"], PRESETS["tiny"], AutoencoderConfig(width=37, height=21, channels=1, base_width=2, latent_dim=3)],
+    [
+        PRESETS["default"],
+        PRESETS["tiny"],
+        AutoencoderConfig(width=37, height=21, channels=1, base_width=2, latent_dim=3),
+    ],
     ids=["default", "tiny", "odd-sizes"],
 )
 def test_reconstruction_matches_input_size(config: AutoencoderConfig):

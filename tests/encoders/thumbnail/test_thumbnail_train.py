@@ -19,7 +19,8 @@ def _losses(result: TrainResult) -> list[tuple[float, float]]:
 
 
 def _state_weights(out: Path) -> dict[str, torch.Tensor]:
-    return {k[6:]: v for k, v in load_file(out / "training_state.safetensors").items() if k.startswith("model.")}
+    tensors = load_file(out / "training_state.safetensors")
+    return {k.removeprefix("model."): v for k, v in tensors.items() if k.startswith("model.")}
 
 
 def test_training_reduces_validation_loss(trained):

@@ -91,7 +91,10 @@ class TrainConfig:
     ``noise_std`` (pixel values in [0, 1]) plus zeroing ``mask_ratio`` of the image in square
     patches of ``mask_patch`` pixels (1 = single pixels). Either strength may be 0.
     ``compile`` wraps the model in ``torch.compile``; it is optional because it costs start-up
-    time and needs a C compiler on CPU.
+    time (~20 s on a GPU for ``original``) and needs a C compiler on CPU.
+
+    On a GPU a larger batch pays: ``original`` on an H200 trains at ~2,140 img/s with batch 64,
+    ~2,320 with 256 and ~2,530 with 256 + ``compile`` (bench/train_throughput.py).
     """
 
     epochs: int = 20

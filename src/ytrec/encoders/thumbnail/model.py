@@ -20,8 +20,9 @@ def _downsampled(size: int) -> int:
     return (size - 1) // 2 + 1
 
 
-
 class ConvAutoencoder(nn.Module):
+    """Takes (B, C, H, W) floats in [0, 1]; ``encode`` gives the latent, ``forward`` the reconstruction."""
+
     def __init__(self, config: AutoencoderConfig) -> None:
         super().__init__()
         self.config = config

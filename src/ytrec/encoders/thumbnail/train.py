@@ -94,6 +94,10 @@ def _model_input(noisy: torch.Tensor) -> torch.Tensor:
     return noisy.contiguous(memory_format=torch.channels_last)
 
 
+def _corrupt(clean: torch.Tensor, config: TrainConfig, generator: torch.Generator) -> torch.Tensor:
+    return corrupt(clean, config.noise_std, config.mask_ratio, config.mask_patch, generator)
+
+
 def _val_generator(config: TrainConfig, device: torch.device) -> torch.Generator:
     """The same corruption every epoch, so validation losses compare across epochs."""
     return torch.Generator(device).manual_seed(config.seed + 3)
@@ -112,7 +116,7 @@ def _validate(
     total = torch.zeros((), device=device)
     for start in range(0, len(index), config.batch_size):
         clean = data.batch(index[start : start + config.batch_size])
-        noisy = corrupt(clean, config.noise_std, config.mask_ratio, config.mask_patch, generator)
+        noisy = _corrupt(clean, config, generator)
         with autocast(device):
             reconstructed = net(_model_input(noisy))
         total += F.mse_loss(reconstructed.float(), clean, reduction="sum") / clean[0].numel()
@@ -241,7 +245,7 @@ def train_autoencoder(
             total = torch.zeros((), device=device)
             for start in range(0, n_train, cfg.batch_size):
                 clean = data.batch(order[start : start + cfg.batch_size])
-                noisy = corrupt(clean, cfg.noise_std, cfg.mask_ratio, cfg.mask_patch, generators["corrupt"])
+                noisy = _corrupt(clean, cfg, generators["corrupt"])
                 with autocast(device):
                     reconstructed = net(_model_input(noisy))
                 loss = F.mse_loss(reconstructed.float(), clean)
@@ -307,7 +311,7 @@ def _write_plots(
     plot_loss_curve(run.history, run.best_epoch, out_dir / LOSS_CURVE_FILE)
     model.eval()
     clean = data.batch(val_index[:_GRID_IMAGES])
-    noisy = corrupt(clean, config.noise_std, config.mask_ratio, config.mask_patch, _val_generator(config, device))
+    noisy = _corrupt(clean, config, _val_generator(config, device))
     with autocast(device):
         reconstructed = model(_model_input(noisy)).float()
     arrays = [t.cpu().numpy() for t in (clean, noisy, reconstructed)]
