@@ -1,0 +1,67 @@
+"""Edits a re-uploader makes to a thumbnail, for copy detection: each one mild, as seen on YouTube.
+
+Every transform takes and returns a PIL RGB image and is deterministic. ``combined`` applies all
+of them in turn, the hard case.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+from PIL import Image, ImageDraw, ImageEnhance, ImageFont
+
+Transform = Callable[[Image.Image], Image.Image]
+
+CROP_SHARE = 0.04  # of each side
+JPEG_QUALITY = 25
+OVERLAY_TEXT = "NEW! FULL VIDEO"
+
+
+def rescale(img: Image.Image) -> Image.Image:
+    """Half the width and height (a lower-resolution upload)."""
+    return img.resize((img.width // 2, img.height // 2), Image.Resampling.BILINEAR)
+
+
+def crop(img: Image.Image) -> Image.Image:
+    dx, dy = round(img.width * CROP_SHARE), round(img.height * CROP_SHARE)
+    return img.crop((dx, dy, img.width - dx, img.height - dy))
+
+
+def jpeg(img: Image.Image) -> Image.Image:
+    buffer = io.BytesIO()
+    img.convert("RGB").save(buffer, format="JPEG", quality=JPEG_QUALITY)
+    buffer.seek(0)
+    with Image.open(buffer) as decoded:
+        return decoded.convert("RGB")
+
+
+def brightness_contrast(img: Image.Image) -> Image.Image:
+    return ImageEnhance.Contrast(ImageEnhance.Brightness(img).enhance(1.2)).enhance(0.8)
+
+
+def text_overlay(img: Image.Image) -> Image.Image:
+    """A caption bar over the bottom fifth, the most common re-upload edit."""
+    out = img.convert("RGB").copy()
+    draw = ImageDraw.Draw(out)
+    bar = round(out.height * 0.2)
+    draw.rectangle((0, out.height - bar, out.width, out.height), fill=(200, 20, 20))
+    font = ImageFont.load_default(size=max(8, round(bar * 0.6)))
+    draw.text((round(out.width * 0.05), out.height - bar * 0.85), OVERLAY_TEXT, fill=(255, 255, 255), font=font)
+    return out
+
+
+def combined(img: Image.Image) -> Image.Image:
+    for transform in (crop, rescale, brightness_contrast, text_overlay, jpeg):
+        img = transform(img)
+    return img
+
+
+TRANSFORMS: dict[str, Transform] = {
+    "rescale": rescale,
+    "crop": crop,
+    "jpeg": jpeg,
+    "brightness_contrast": brightness_contrast,
+    "text_overlay": text_overlay,
+    "combined": combined,
+}

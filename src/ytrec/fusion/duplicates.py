@@ -1,0 +1,50 @@
+"""Collapse near-duplicates (re-uploads, Shorts cut from a video) to their best-ranked copy.
+
+A candidate is a duplicate of an earlier one when, in *any* modality with a threshold, their
+similarity reaches it: the same thumbnail re-encoded, or the same title under another id.
+Thresholds are per modality because similarity scales differ (see ``DUPLICATE_THRESHOLDS``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+# Identical titles (up to case, spacing, Unicode form) have lexical cosine 1. Anything lower is
+# unsafe: on sl-titles, distinct episodes of a series ("Day 02" / "Day 04", "1 leg" / "2 leg")
+# score 0.90-0.98, as high as a re-upload with "#shorts" added (0.88). No
+# thumbnail threshold by default: the autoencoder's cosine scale depends on the trained model
+# (a small one puts whole channels above 0.99), so set one per bundle from `ytrec evaluate
+# --copies`, which reports how similar transformed copies stay.
+DUPLICATE_THRESHOLDS = {"title_lexical": 0.99}
+
+
+def collapse_duplicates(
+    order: Sequence[int],
+    similarity: dict[str, np.ndarray],
+    thresholds: dict[str, float],
+    drop: np.ndarray | None = None,
+    limit: int | None = None,
+) -> list[int]:
+    """``order`` without candidates too similar to an earlier kept one (the first ``limit`` kept).
+
+    ``similarity[m]`` is the (n, n) pairwise matrix of the n candidates in modality ``m``;
+    ``drop`` marks candidates to leave out from the start (e.g. copies of the query video).
+    """
+    used = {m: t for m, t in thresholds.items() if m in similarity}
+    if drop is None:
+        if not used:
+            return list(order)[:limit]
+        drop = np.zeros(len(similarity[next(iter(used))]), dtype=bool)
+    dropped = np.array(drop, dtype=bool)
+    kept: list[int] = []
+    for i in order:
+        if limit is not None and len(kept) >= limit:
+            break
+        if dropped[i]:
+            continue
+        kept.append(i)
+        for m, threshold in used.items():
+            dropped |= similarity[m][i] >= threshold
+    return kept
