@@ -6,8 +6,17 @@ import math
 
 from ytrec.errors import QueryError
 
-MODES = ("hybrid", "thumbnail", "title")
+MODES = ("hybrid", "thumbnail", "title", "title_dense", "title_lexical")
 MAX_K = 100
+
+# Which modalities each mode scores with. ``hybrid`` is everything the bundle has; ``title`` is
+# every title signal it has (dense embedding + lexical n-grams); the last two isolate one signal.
+_MODE_MODALITIES = {
+    "thumbnail": ("thumbnail",),
+    "title": ("title", "title_lexical"),
+    "title_dense": ("title",),
+    "title_lexical": ("title_lexical",),
+}
 
 
 def check_k(k: int, available: int) -> int:
@@ -25,9 +34,10 @@ def active_modalities(mode: str, available: list[str]) -> list[str]:
         raise QueryError(f"unknown mode '{mode}' (choose from {', '.join(MODES)})")
     if mode == "hybrid":
         return list(available)
-    if mode not in available:
+    chosen = [m for m in _MODE_MODALITIES[mode] if m in available]
+    if not chosen:
         raise QueryError(f"mode '{mode}' is unavailable: this bundle has only {', '.join(available)}")
-    return [mode]
+    return chosen
 
 
 def check_weights(weights: dict[str, float], modalities: list[str], known: list[str]) -> dict[str, float]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 
 @dataclass(frozen=True)
@@ -15,6 +15,12 @@ class Recommendation:
     score: float
     thumbnail_score: float | None  # cosine of thumbnail latents; None when the bundle has none
     title_score: float | None  # cosine of title embeddings
+    # Explanation: every probed modality's similarity, each fusing modality's share of ``score``
+    # (contributions sum to ``score``), and the driver: the modality whose contribution lifts this
+    # result most above its average over the candidate pool.
+    scores: dict[str, float] = field(default_factory=dict)
+    contributions: dict[str, float] = field(default_factory=dict)
+    driver: str | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from ytrec.errors import QueryError
 from ytrec.fusion.base import FusionStrategy
+from ytrec.fusion.rrf import ReciprocalRank
 from ytrec.fusion.weighted_cosine import WeightedCosine
+from ytrec.fusion.weighted_sum import WeightedSum
 
-_STRATEGIES: dict[str, type[FusionStrategy]] = {WeightedCosine.name: WeightedCosine}
+_STRATEGIES: dict[str, type[FusionStrategy]] = {
+    cls.name: cls for cls in (WeightedCosine, WeightedSum, ReciprocalRank)
+}
 
 DEFAULT_FUSION = WeightedCosine.name
 

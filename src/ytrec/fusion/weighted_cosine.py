@@ -1,8 +1,8 @@
 """Weighted mean of raw cosine similarities.
 
-Raw cosines are comparable across our modalities because both are L2-normalized embeddings
-whose neighbour similarities live in similar ranges; dividing by the weight sum keeps the
-score in [-1, 1] whatever the weights.
+Raw cosines are comparable across modalities only when their neighbour similarities live in
+similar ranges (true of our two dense embeddings, less so of the lexical TF-IDF signal, whose
+cosines are lower); dividing by the weight sum keeps the score in [-1, 1] whatever the weights.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from ytrec.fusion.base import FusionStrategy
 class WeightedCosine(FusionStrategy):
     name = "weighted_cosine"
 
-    def fuse(self, scores: dict[str, np.ndarray], weights: dict[str, float]) -> np.ndarray:
+    def contributions(self, scores: dict[str, np.ndarray], weights: dict[str, float]) -> dict[str, np.ndarray]:
         total = sum(weights[m] for m in scores)
-        fused = sum(weights[m] * scores[m] for m in scores)
-        return np.asarray(fused, dtype=np.float32) / total
+        return {m: np.asarray(weights[m] * scores[m], dtype=np.float32) / total for m in scores}
