@@ -27,12 +27,14 @@ class Bundle:
     stores: dict[str, ModalityStore]
 
     @classmethod
-    def load(cls, root: Path, verify: bool = False) -> "Bundle":
+    def load(cls, root: Path, verify: bool = False, mmap: bool = True) -> "Bundle":
+        """``mmap``: map large index files read-only (fast start, pages shared between workers);
+        ``False`` reads them into memory, as an update that modifies the stores needs."""
         root = Path(root).resolve()
         recover(root)
         manifest = read_manifest(root, verify=verify)
         catalog = Catalog.load(root / CATALOG_FILE)
-        stores = {name: load_store(name, root, meta) for name, meta in manifest["modalities"].items()}
+        stores = {name: load_store(name, root, meta, mmap=mmap) for name, meta in manifest["modalities"].items()}
         for name, store in stores.items():
             if len(store) != len(catalog):
                 raise ArtifactError(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 
 from ytrec.catalog.catalog import Catalog
@@ -15,9 +16,17 @@ from ytrec.progress import progress
 THUMBS_DIR = "thumbs"
 
 
-def ingest(source: SourceRows, columns: ColumnMap, out_dir: Path) -> tuple[Catalog, IngestReport]:
+def ingest(
+    source: SourceRows,
+    columns: ColumnMap,
+    out_dir: Path,
+    existing: Collection[str] = frozenset(),
+    first_number: int = 0,
+) -> tuple[Catalog, IngestReport]:
     """Validate every row; accepted thumbnails are written to ``out_dir/thumbs/``.
 
+    ``existing``/``first_number`` are for adding to a bundle (``ytrec add``): a row whose id is
+    already in it is skipped as a duplicate, and new thumbnails are numbered from ``first_number``.
     Raises CatalogError only when no row at all is usable.
     """
     report = IngestReport(source=source.description, total_rows=len(source.rows))
@@ -27,7 +36,7 @@ def ingest(source: SourceRows, columns: ColumnMap, out_dir: Path) -> tuple[Catal
     first_seen: dict[str, int] = {}
     records: list[dict[str, object]] = []
     for raw in progress(source.rows, desc="ingest"):
-        record = _validate(raw, columns, first_seen, report)
+        record = _validate(raw, columns, first_seen, report, existing)
         if record is None:
             continue
         if source.has_thumbnails:
@@ -36,7 +45,7 @@ def ingest(source: SourceRows, columns: ColumnMap, out_dir: Path) -> tuple[Catal
             except ThumbnailError as exc:
                 report.skip(raw.number, str(record["video_id"]), exc.code, str(exc))
                 continue
-            name = f"{len(records):07d}.jpg"
+            name = f"{first_number + len(records):07d}.jpg"
             save_thumbnail(image, thumbs / name)
             record["thumb"] = f"{THUMBS_DIR}/{name}"
         first_seen[str(record["video_id"])] = raw.number
@@ -48,7 +57,11 @@ def ingest(source: SourceRows, columns: ColumnMap, out_dir: Path) -> tuple[Catal
 
 
 def _validate(
-    raw: RawRow, columns: ColumnMap, first_seen: dict[str, int], report: IngestReport
+    raw: RawRow,
+    columns: ColumnMap,
+    first_seen: dict[str, int],
+    report: IngestReport,
+    existing: Collection[str] = frozenset(),
 ) -> dict[str, object] | None:
     video_id = _text(raw.fields.get(columns.video_id))
     if raw.problem:
@@ -57,6 +70,9 @@ def _validate(
         return None
     if not video_id:
         report.skip(raw.number, None, "missing_video_id", f"empty or missing '{columns.video_id}'")
+        return None
+    if video_id in existing:
+        report.skip(raw.number, video_id, "duplicate_video_id", f"video id {video_id} is already in the bundle")
         return None
     if video_id in first_seen:
         report.skip(

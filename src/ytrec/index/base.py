@@ -7,10 +7,62 @@ lexical one) only need to give cosine-like similarities in [-1, 1] through the s
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from ytrec.errors import ArtifactError, QueryError
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    """Per-query search knobs; ``None`` keeps the value the store was built with.
+
+    ``ef_search``: HNSW beam width (more = higher recall, slower). ``nprobe``: IVF lists scanned.
+    ``rerank``: how many candidates an IVF-PQ store rescores exactly from its stored vectors
+    (0 = none). Stores ignore knobs that do not apply to them (a flat store ignores all three).
+    """
+
+    ef_search: int | None = None
+    nprobe: int | None = None
+    rerank: int | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("ef_search", "nprobe", "rerank"):
+            value = getattr(self, name)
+            if value is None:
+                continue
+            low = 0 if name == "rerank" else 1
+            if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= 100_000:
+                raise QueryError(f"{name} must be an integer between {low} and 100000, got {value!r}")
+
+    def to_dict(self) -> dict[str, int]:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+@dataclass
+class NewRows:
+    """Rows appended to a catalog, in catalog order, as every store kind may need them.
+
+    ``records``: the new catalog records (video_id, title, ...), for stores that index text;
+    ``vectors``: the new L2-normalized vectors per modality name, for dense stores.
+    """
+
+    records: list[dict[str, Any]]
+    vectors: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def vectors_for(self, name: str) -> np.ndarray:
+        if name not in self.vectors:
+            raise ArtifactError(f"no new {name} vectors were given for the {name} store")
+        vectors = self.vectors[name]
+        if len(vectors) != len(self.records):
+            raise ArtifactError(f"{len(vectors)} new {name} vectors for {len(self.records)} new rows")
+        return vectors
 
 
 class ModalityStore(ABC):
@@ -27,8 +79,12 @@ class ModalityStore(ABC):
     def dimension(self) -> int: ...
 
     @abstractmethod
-    def search(self, queries: Any, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """Top-k (scores, rows) for a batch of queries; rows are -1 where fewer than k exist."""
+    def search(self, queries: Any, k: int, params: SearchParams | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k (scores, rows) for a batch of queries; rows are -1 where fewer than k exist.
+
+        ``params`` are optional per-query knobs (see SearchParams); stores ignore those that do
+        not apply to them. Callers pass it only when set, so a store may also omit the keyword.
+        """
 
     @abstractmethod
     def similarity(self, query: Any, rows: np.ndarray) -> np.ndarray:
@@ -50,3 +106,17 @@ class ModalityStore(ABC):
     def describe(self) -> dict:
         """The manifest entry: kind, dimension and whatever ``load`` needs back."""
         return {"index": self.kind, "dimension": self.dimension, "metric": "cosine"}
+
+    # -- incremental updates (``ytrec add`` / ``ytrec remove``) -------------------------------
+    # Both return a *new* store and leave ``self`` untouched (it may be memory-mapped from the
+    # published bundle that a server is still reading); the update saves the new one into a
+    # staging folder. Row order stays catalog order: added rows go to the end, and the rows
+    # after a removed one move up.
+
+    def with_rows_added(self, rows: NewRows) -> "ModalityStore":
+        """A store holding this store's rows followed by ``rows``."""
+        raise ArtifactError(f"the {self.name} store ({self.kind}) cannot add rows; rebuild the bundle")
+
+    def with_rows_removed(self, rows: np.ndarray) -> "ModalityStore":
+        """A store without the given catalog rows (sorted, unique), the others renumbered."""
+        raise ArtifactError(f"the {self.name} store ({self.kind}) cannot remove rows; rebuild the bundle")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 
 from ytrec.errors import ArtifactError
@@ -15,13 +16,36 @@ def register(cls: type[ModalityStore]) -> type[ModalityStore]:
     return cls
 
 
-def load_store(name: str, directory: Path, meta: dict) -> ModalityStore:
+def store_class(kind: str) -> type[ModalityStore]:
+    _ensure_builtin()
+    if kind not in _KINDS:
+        raise ArtifactError(f"store kind '{kind}' is unknown to this ytrec (known: {', '.join(sorted(_KINDS))})")
+    return _KINDS[kind]
+
+
+def known_kinds() -> list[str]:
+    _ensure_builtin()
+    return sorted(_KINDS)
+
+
+def load_store(name: str, directory: Path, meta: dict, mmap: bool = True) -> ModalityStore:
+    """Load a store; ``mmap=False`` reads it into memory (needed before an update modifies it)."""
     _ensure_builtin()
     kind = meta.get("index")
     if kind not in _KINDS:
         raise ArtifactError(f"{name} store kind '{kind}' is unknown to this ytrec (known: {', '.join(sorted(_KINDS))})")
-    return _KINDS[kind].load(name, directory, meta)
+    cls = _KINDS[kind]
+    if "mmap" in inspect.signature(cls.load).parameters:
+        return cls.load(name, directory, meta, mmap=mmap)
+    return cls.load(name, directory, meta)
 
 
 def _ensure_builtin() -> None:
-    import ytrec.index.store  # noqa: F401  (registers the built-in dense kinds)
+    import ytrec.index.hnsw  # noqa: F401  (registers the built-in dense kinds)
+    import ytrec.index.ivf  # noqa: F401
+    import ytrec.index.store  # noqa: F401
+
+    try:
+        import ytrec.index.lexical  # noqa: F401  (the lexical kind, where present)
+    except ImportError:
+        pass

@@ -13,7 +13,7 @@ import faiss
 import numpy as np
 
 from ytrec.errors import ArtifactError
-from ytrec.index.base import ModalityStore
+from ytrec.index.base import ModalityStore, NewRows, SearchParams
 from ytrec.index.registry import register
 
 
@@ -53,8 +53,8 @@ class VectorStore(ModalityStore):
     def __len__(self) -> int:
         return int(self.index.ntotal)
 
-    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """Top-k (scores, rows) per query; rows are -1 where fewer than k exist."""
+    def search(self, queries: np.ndarray, k: int, params: SearchParams | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k (scores, rows) per query; rows are -1 where fewer than k exist (exact: ``params`` unused)."""
         k = min(k, len(self))
         queries = normalize_rows(np.atleast_2d(queries))
         return self.index.search(queries, k)
@@ -66,13 +66,29 @@ class VectorStore(ModalityStore):
     def row_query(self, row: int) -> np.ndarray:
         return np.asarray(self.vectors[row], dtype=np.float32)
 
+    def pairwise(self, rows: np.ndarray) -> np.ndarray:
+        """(n, n) cosines among the given rows (diversity / duplicate collapse), one product."""
+        block = np.asarray(self.vectors[rows], dtype=np.float32)
+        return block @ block.T
+
     def save(self, directory: Path) -> list[str]:
         np.save(directory / f"{self.name}_vectors.npy", self.vectors)
         faiss.write_index(self.index, str(directory / f"{self.name}.index"))
         return [f"{self.name}_vectors.npy", f"{self.name}.index"]
 
+    def with_rows_added(self, rows: NewRows) -> "VectorStore":
+        vectors = normalize_rows(rows.vectors_for(self.name))
+        if vectors.shape[1] != self.dimension:
+            raise ArtifactError(f"new {self.name} vectors are {vectors.shape[1]}-d, the store is {self.dimension}-d")
+        return VectorStore.build(self.name, np.concatenate([np.asarray(self.vectors), vectors]))
+
+    def with_rows_removed(self, rows: np.ndarray) -> "VectorStore":
+        if len(np.unique(rows)) >= len(self):
+            raise ArtifactError(f"cannot remove every row of the {self.name} store")
+        return VectorStore.build(self.name, np.delete(np.asarray(self.vectors), rows, axis=0))
+
     @classmethod
-    def load(cls, name: str, directory: Path, meta: dict | None = None) -> "VectorStore":
+    def load(cls, name: str, directory: Path, meta: dict | None = None, mmap: bool = True) -> "VectorStore":
         vectors_path = directory / f"{name}_vectors.npy"
         index_path = directory / f"{name}.index"
         for path in (vectors_path, index_path):
@@ -80,7 +96,9 @@ class VectorStore(ModalityStore):
                 raise ArtifactError(f"bundle is missing {path.name}")
         try:
             vectors = np.load(vectors_path, mmap_mode="r")
-            index = faiss.read_index(str(index_path))
+            # IO_FLAG_MMAP_IFC maps the flat codes read-only: a server starts without reading them
+            # and forked workers share the pages. Never modified in place (updates build anew).
+            index = faiss.read_index(str(index_path), faiss.IO_FLAG_MMAP_IFC if mmap else 0)
         except (OSError, ValueError, RuntimeError) as exc:
             raise ArtifactError(f"cannot read {name} vectors/index: {exc}") from None
         return cls(name, vectors, index)

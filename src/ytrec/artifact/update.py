@@ -1,0 +1,99 @@
+"""Publish a changed bundle (``ytrec add`` / ``remove`` / ``retrain``) as one atomic step.
+
+The bundle is staged with ``rewrite.staged_copy`` (unchanged files hard-linked, so thumbnails and
+untouched stores cost nothing), the new catalog, stores and files are written into the stage
+under names that were *not* linked, and ``atomic.staged_bundle`` publishes it by rename. A failure
+or a kill at any point before the rename leaves the previous bundle exactly as it was; a kill
+between the two renames is repaired by ``recover`` on the next load or write.
+
+Two updates of one bundle at a time would each publish its own copy and lose the other's change,
+so updates take an exclusive lock (``.NAME.lock`` beside the bundle, ``fcntl.flock``: released by
+the kernel if the process dies).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+from ytrec.artifact.bundle import CATALOG_FILE, ENCODER_FILES
+from ytrec.artifact.manifest import MANIFEST, write_manifest
+from ytrec.artifact.rewrite import staged_copy
+from ytrec.catalog.catalog import Catalog
+from ytrec.index.base import ModalityStore
+
+MAX_HISTORY = 100
+_MANIFEST_OWN_KEYS = ("schema_version", "ytrec_version", "created", "files")
+
+
+@contextmanager
+def bundle_lock(root: Path) -> Iterator[None]:
+    """Exclusive lock on updates of the bundle at ``root`` (waits for a running update)."""
+    root = Path(root).resolve()
+    root.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(root.parent / f".{root.name}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+def files_of(manifest: dict, modalities: set[str]) -> set[str]:
+    """The manifest-listed files written by the named stores (``<name>.*`` / ``<name>_*``; the
+    thumbnail encoder's files share the prefix but are not a store's)."""
+    return {
+        f for f in manifest.get("files", {})
+        if f not in ENCODER_FILES and any(f.startswith(f"{m}.") or f.startswith(f"{m}_") for m in modalities)
+    }
+
+
+def publish_update(
+    root: Path,
+    manifest: dict,
+    record: dict,
+    stores: dict[str, ModalityStore],
+    catalog: Catalog | None = None,
+    drop: set[str] = frozenset(),
+    write_extra: Callable[[Path], list[str]] | None = None,
+    changes: dict | None = None,
+) -> dict:
+    """Write the changed parts of the bundle at ``root`` into a stage and publish it; returns the manifest.
+
+    ``stores``: the stores that changed (all of them for add/remove, the thumbnail store for
+    retrain); their old files are not carried over. ``catalog``: the new catalog, if it changed.
+    ``drop``: other relative paths not to carry over (thumbnails of removed videos, the old
+    encoder). ``write_extra(stage)`` writes further new files (e.g. new thumbnails, a new encoder)
+    and returns the names the manifest should list. ``changes``: manifest keys to set.
+    ``record`` is appended to ``manifest["updates"]``. The caller holds ``bundle_lock``.
+    """
+    root = Path(root).resolve()
+    replaced = files_of(manifest, set(stores)) | set(drop) | {MANIFEST}
+    if catalog is not None:
+        replaced.add(CATALOG_FILE)
+    with staged_copy(root, skip=replaced) as stage:
+        files = [name for name in manifest.get("files", {}) if name not in replaced]
+        if write_extra is not None:
+            files += [name for name in write_extra(stage) if name not in files]
+        if catalog is not None:
+            catalog.save(stage / CATALOG_FILE)
+            files.append(CATALOG_FILE)
+        for store in stores.values():
+            files += store.save(stage)
+        content = {key: value for key, value in manifest.items() if key not in _MANIFEST_OWN_KEYS}
+        content.update(changes or {})
+        content["modalities"] = {
+            **manifest.get("modalities", {}),
+            **{name: store.describe() for name, store in stores.items()},
+        }
+        if catalog is not None:
+            content["counts"] = {**content.get("counts", {}), "videos": len(catalog)}
+        content["first_created"] = manifest.get("first_created", manifest.get("created"))
+        stamped = {"at": datetime.now(timezone.utc).isoformat(timespec="seconds"), **record}
+        content["updates"] = (list(manifest.get("updates", [])) + [stamped])[-MAX_HISTORY:]
+        return write_manifest(stage, content, sorted(set(files)))
