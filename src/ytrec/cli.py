@@ -320,7 +320,15 @@ def _serve_args(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("server")
     g.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
     g.add_argument("--port", type=int, default=8000)
-    g.add_argument("--max-upload-mb", type=float, default=5.0, help="largest thumbnail upload accepted (413 above)")
+    g.add_argument("--max-upload-mb", type=_positive_float, default=5.0,
+                   help="largest thumbnail upload accepted (413 above)")
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
+    return value
 
 
 def _weight_args(p: argparse.ArgumentParser, default: float | None) -> None:

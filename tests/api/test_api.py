@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from fastapi.testclient import TestClient
@@ -105,9 +106,12 @@ def test_recommendations_are_ranked_and_explained(client: TestClient, video_id: 
     assert video_id not in {i["video_id"] for i in items}
     scores = [i["score"] for i in items]
     assert scores == sorted(scores, reverse=True)
-    for item in items:
-        assert -1.0 <= item["thumbnail_score"] <= 1.0 and -1.0 <= item["title_score"] <= 1.0
-        assert item["score"] == pytest.approx((item["thumbnail_score"] + item["title_score"]) / 2, abs=1e-5)
+    assert all(-1.0 <= i["thumbnail_score"] <= 1.0 and -1.0 <= i["title_score"] <= 1.0 for i in items)
+    weighted = client.get(
+        f"/api/videos/{video_id}/recommendations", params={"k": 8, "w_thumbnail": 1, "w_title": 3}
+    ).json()
+    for item in weighted["items"]:
+        assert item["score"] == pytest.approx((item["thumbnail_score"] + 3 * item["title_score"]) / 4, abs=1e-5)
 
     thumb_only = client.get(f"/api/videos/{video_id}/recommendations", params={"k": 8, "mode": "thumbnail"}).json()
     assert all(i["score"] == pytest.approx(i["thumbnail_score"], abs=1e-6) for i in thumb_only["items"])
@@ -262,3 +266,19 @@ def test_unexpected_errors_are_a_bare_500(recommender: Recommender, video_id: st
 def test_error_types_map_to_statuses(error, status, kind):
     assert describe(error)[:2] == (status, kind)
     assert "\n" not in describe(error)[2]
+
+
+def test_concurrent_encoding_requests(client: TestClient, recommender: Recommender, video_id: str):
+    """Searches, uploads and catalog lookups at once: the models are shared by the threadpool."""
+    titles = recommender.catalog.titles[:12]
+
+    def call(i: int) -> int:
+        if i % 3 == 0:
+            return client.get("/api/search", params={"q": titles[i % 12], "k": 5}).status_code
+        if i % 3 == 1:
+            files = {"image": ("t.jpg", jpeg(color=(i * 7 % 255, 90, 30)), "image/jpeg")}
+            return client.post("/api/recommendations", files=files, data={"title": titles[i % 12]}).status_code
+        return client.get(f"/api/videos/{video_id}/recommendations").status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        assert set(pool.map(call, range(24))) == {200}

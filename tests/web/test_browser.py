@@ -180,6 +180,7 @@ def test_new_video_upload(page: Page, server: str, sample_bundle: SampleBundle):
     )
     page.get_by_role("button", name="Recommend").click()
     expect(page.get_by_role("alert")).to_contain_text("not an image")
+    expect(page.locator("#new-results")).to_be_hidden()
     shot(page, "07-new-video-error", full_page=False)
 
 

@@ -91,7 +91,7 @@ def new_video_recommendations(
     data = service.read_upload(image.file if image is not None else None)
     k = service.settings.default_k if k is None else k
     weights = weights_of(w_thumbnail, w_title)
-    results = service.recommender.recommend_new(data, title, k=k, mode=mode, weights=weights)
+    results = service.recommend_new(data, title, k=k, mode=mode, weights=weights)
     return Recommendations(title=title, mode=mode, k=k, weights=weights, items=[service.scored(r) for r in results])
 
 
@@ -102,7 +102,7 @@ def search(
     k: Annotated[int | None, Query(description=K_HELP)] = None,
 ) -> SearchResults:
     k = service.settings.default_k if k is None else k
-    results = service.recommender.search(q, k=k)
+    results = service.search(q, k=k)
     return SearchResults(q=q, k=k, items=[service.scored(r) for r in results])
 
 

@@ -6,7 +6,8 @@ results to response models live here so the API and the pages describe videos id
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from typing import BinaryIO
 from urllib.parse import quote
 
@@ -45,6 +46,11 @@ class Service:
     recommender: Recommender
     browser: CatalogBrowser
     settings: Settings
+    # Encoding new text or images runs the models, which are not documented as thread-safe (a
+    # Hugging Face fast tokenizer can raise "Already borrowed" when two threads share it), so
+    # encoding requests take turns. Catalog-video recommendations only read stored vectors and
+    # Faiss, and run in parallel.
+    model_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
     def start(cls, recommender: Recommender, settings: Settings) -> "Service":
@@ -52,6 +58,16 @@ class Service:
         if settings.warm_up:
             service.warm_up()
         return service
+
+    def search(self, text: str, k: int) -> list[Recommendation]:
+        with self.model_lock:
+            return self.recommender.search(text, k=k)
+
+    def recommend_new(
+        self, image: bytes | None, title: str | None, k: int, mode: str, weights: dict[str, float] | None
+    ) -> list[Recommendation]:
+        with self.model_lock:
+            return self.recommender.recommend_new(image, title, k=k, mode=mode, weights=weights)
 
     def warm_up(self) -> None:
         """Load the models now: the Recommender loads them lazily and is not thread-safe while it does."""

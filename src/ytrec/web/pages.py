@@ -98,7 +98,7 @@ def search_page(request: Request, service: ServiceDep, q: str = "", k: int | Non
     items, error = [], None
     if q.strip():
         try:
-            items = [service.scored(r) for r in service.recommender.search(q, k=k or service.settings.default_k)]
+            items = [service.scored(r) for r in service.search(q, k=k or service.settings.default_k)]
         except QueryError as exc:
             error = describe(exc)[2]
     context = _context(service, q=q, items=items, error=error)
@@ -147,7 +147,7 @@ def new_video_results(
     items, error = None, None
     try:
         data = service.read_upload(image.file if image is not None else None)
-        results = service.recommender.recommend_new(
+        results = service.recommend_new(
             data, title, k=service.settings.default_k, mode=mode, weights=balance_weights(balance, mode)
         )
         items = [service.scored(r) for r in results]

@@ -120,6 +120,7 @@ function setupNewVideoPage(form) {
     preview.hidden = !file;
     if (file) preview.src = URL.createObjectURL(file);
   });
+  preview.addEventListener("error", () => { preview.hidden = true; }); // not an image the browser can show
   form.addEventListener("input", () => readControls(form));
 
   form.addEventListener("submit", async (event) => {
@@ -139,6 +140,7 @@ function setupNewVideoPage(form) {
       if (!response.ok) {
         alertBox.textContent = await errorMessage(response);
         alertBox.hidden = false;
+        section.hidden = true; // the old list answered another question
         status.textContent = "";
         return;
       }
