@@ -45,7 +45,7 @@ _HTTP_TYPES = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_la
 
 _ROUTING_DEFAULTS = ("Not Found", "Method Not Allowed")  # Starlette's texts for an unknown route
 
-_LOCATIONS = {"query": "query parameter", "path": "path parameter", "body": "form field", "header": "header"}
+_LOCATIONS = {"query": "query parameter", "path": "path parameter", "body": "body field", "header": "header"}
 
 
 def describe(exc: Exception) -> tuple[int, str, str]:
