@@ -38,6 +38,9 @@ class ScoredVideo(BaseModel):
     score: float = Field(description="fused score the list is ranked by")
     thumbnail_score: float | None = Field(None, description="cosine similarity of thumbnail latents")
     title_score: float | None = Field(None, description="cosine similarity of title embeddings")
+    scores: dict[str, float] = Field(default_factory=dict, description="similarity in every probed modality")
+    contributions: dict[str, float] = Field(default_factory=dict, description="each modality's share of score")
+    driver: str | None = Field(None, description="the modality that lifts this result most above the others")
     thumbnail_url: str | None = None
     page_url: str
 
@@ -49,6 +52,25 @@ class Recommendations(BaseModel):
     k: int
     weights: dict[str, float] | None = Field(None, description="weights as requested; null = the bundle's defaults")
     items: list[ScoredVideo]
+
+
+class FeedbackRequest(BaseModel):
+    """Several examples at once, with filters and diversity (POST /api/recommendations/feedback)."""
+
+    liked: list[str] = Field(min_length=1, description="catalog video ids to find more of")
+    disliked: list[str] = Field(default_factory=list, description="catalog video ids to steer away from")
+    k: int | None = None
+    mode: str = "hybrid"
+    weights: dict[str, float] | None = Field(None, description="fusion weight per modality; null = the bundle's")
+    like_weights: dict[str, float] | None = Field(None, description="per-modality weight of the likes (default 1)")
+    dislike_weights: dict[str, float] | None = Field(None, description="per-modality weight of the dislikes")
+    fusion: str | None = Field(None, description="weighted_cosine, weighted_sum or rrf; null = the bundle's")
+    exclude_own_channel: bool = False
+    channels: list[str] = Field(default_factory=list, description="only these channels")
+    categories: list[str] = Field(default_factory=list, description="only these categories")
+    mmr: float | None = Field(None, description="MMR lambda in [0, 1]; null = the bundle's setting")
+    channel_cap: int | None = Field(None, description="at most this many results per channel")
+    collapse: bool | None = Field(None, description="collapse near-duplicates; null = the bundle's setting")
 
 
 class SearchResults(BaseModel):

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import FileResponse
 
-from ytrec.api.models import ErrorBody, Health, Recommendations, SearchResults, Video, VideoPage
+from ytrec.api.models import ErrorBody, FeedbackRequest, Health, Recommendations, SearchResults, Video, VideoPage
 from ytrec.api.service import Service, weights_of
 from ytrec.core.browse import MAX_PER_PAGE
 from ytrec.core.query import MAX_K, MODES
@@ -93,6 +93,22 @@ def new_video_recommendations(
     weights = weights_of(w_thumbnail, w_title)
     results = service.recommend_new(data, title, k=k, mode=mode, weights=weights)
     return Recommendations(title=title, mode=mode, k=k, weights=weights, items=[service.scored(r) for r in results])
+
+
+@api.post("/recommendations/feedback", response_model=Recommendations,
+          summary="Liked and disliked catalog videos (per-modality weights), with filters and diversity")
+def feedback_recommendations(body: FeedbackRequest, service: ServiceDep) -> Recommendations:
+    from ytrec.core.filters import Filters
+
+    recommender = service.recommender
+    k = service.settings.default_k if body.k is None else body.k
+    results = recommender.feedback(
+        body.liked, body.disliked, k=k, mode=body.mode, weights=body.weights,
+        like_weights=body.like_weights, dislike_weights=body.dislike_weights, fusion=body.fusion,
+        filters=Filters(tuple(body.channels), tuple(body.categories), body.exclude_own_channel),
+        diversity=recommender.diversity.with_overrides(body.mmr, body.channel_cap, body.collapse),
+    )
+    return Recommendations(mode=body.mode, k=k, weights=body.weights, items=[service.scored(r) for r in results])
 
 
 @api.get("/search", response_model=SearchResults, summary="Free-text search over titles")

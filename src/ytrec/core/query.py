@@ -6,12 +6,14 @@ import math
 
 from ytrec.errors import QueryError
 
-MODES = ("hybrid", "thumbnail", "title", "title_dense", "title_lexical")
+MODES = ("hybrid", "thumbnail", "title", "title_dense", "title_lexical", "thumbnail_copy")
 MAX_K = 100
 
 # Which modalities each mode scores with. ``hybrid`` is everything the bundle has; ``title`` is
-# every title signal it has (dense embedding + lexical n-grams); the last two isolate one signal.
+# every title signal it has (dense embedding + lexical n-grams); title_dense/title_lexical isolate
+# one; thumbnail_copy finds re-uploads of a picture (copy fingerprints, not the autoencoder's style).
 _MODE_MODALITIES = {
+    "thumbnail_copy": ("thumbnail_copy",),
     "thumbnail": ("thumbnail",),
     "title": ("title", "title_lexical"),
     "title_dense": ("title",),

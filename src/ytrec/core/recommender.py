@@ -1,28 +1,53 @@
 """The one place recommendations are computed; CLI, API and web page all call this.
 
 Retrieval: each active modality's index returns its top ``k * oversample`` candidates; the union
-is then scored exactly in *every* modality from the stored vectors (a candidate found by its
-thumbnail still gets its real title similarity), fused, and ranked.
+is then scored exactly in *every* modality the query has (a candidate found by its thumbnail
+still gets its real title similarity), fused (``fusion/``), filtered (``core/filters``) and
+diversified (``fusion/diversity``). A query is a set of *probes* per modality (see
+``core/feedback``): one row for "more like this", an encoded title/image for a new video, several
+weighted rows for liked/disliked examples.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PIL import Image
 
 from ytrec.artifact.bundle import Bundle
 from ytrec.catalog.images import ThumbnailError, normalize, open_thumbnail
+from ytrec.core.feedback import Probe, feedback_probes
+from ytrec.core.filters import Filters
 from ytrec.core.query import active_modalities, check_k, check_weights
 from ytrec.core.results import Recommendation
 from ytrec.encoders.title import TextModelConfig, TitleEmbedder, check_same_model
 from ytrec.errors import QueryError
+from ytrec.fusion.base import FusionStrategy
+from ytrec.fusion.diversity import Diversity
 from ytrec.fusion.registry import get_fusion
+from ytrec.index.base import ModalityStore, SearchParams
+from ytrec.index.fingerprint import FingerprintStore
+from ytrec.index.lexical import LexicalStore
 
 DEFAULT_OVERSAMPLE = 4
 MAX_TITLE_CHARS = 500
+LEXICAL = "title_lexical"
+TITLE_MODALITIES = ("title", LEXICAL)
+COPY = "thumbnail_copy"
+
+
+@dataclass
+class Pool:
+    """Candidate rows (ascending) and each probed modality's exact score for them."""
+
+    rows: np.ndarray
+    scores: dict[str, np.ndarray]
 
 
 class Recommender:
@@ -39,6 +64,7 @@ class Recommender:
         self.fusion = get_fusion(fusion["method"])
         self.default_weights: dict[str, float] = dict(fusion["weights"])
         self.oversample = int(fusion.get("oversample", DEFAULT_OVERSAMPLE))
+        self.diversity = Diversity.from_dict(fusion.get("diversity"))
 
     @classmethod
     def open(cls, path: Path, text_model: str | None = None) -> "Recommender":
@@ -54,17 +80,60 @@ class Recommender:
 
         return ThumbnailEncoder.load(self.bundle.root)
 
+    @cached_property
+    def _channels(self) -> list[str | None]:
+        return self.catalog.column("channel")
+
     # -- queries -------------------------------------------------------------------------
 
     def similar(
-        self, video_id: str, k: int = 10, mode: str = "hybrid", weights: dict[str, float] | None = None
+        self,
+        video_id: str,
+        k: int = 10,
+        mode: str = "hybrid",
+        weights: dict[str, float] | None = None,
+        *,
+        fusion: str | None = None,
+        filters: Filters | None = None,
+        diversity: Diversity | None = None,
+        search: SearchParams | None = None,
     ) -> list[Recommendation]:
-        """Videos like a catalog video, the video itself excluded."""
+        """Videos like a catalog video, the video itself (and, with collapse, its copies) excluded.
+
+        ``search``: per-query index knobs (HNSW ef_search, IVF nprobe, re-ranking depth)."""
         row = self.catalog.row_of(video_id)
         check_k(k, len(self.catalog) - 1)
         modalities = active_modalities(mode, self.bundle.modalities)
-        queries = {m: store.row_query(row) for m, store in self.bundle.stores.items()}
-        return self._rank(queries, modalities, k, weights, exclude={row})
+        probes = {m: [(store.row_query(row), 1.0)] for m, store in self.bundle.stores.items()}
+        return self._rank(probes, modalities, k, weights, [row], fusion, filters, diversity, copies_of_query=True,
+                          search=search)
+
+    def feedback(
+        self,
+        liked: Sequence[str],
+        disliked: Sequence[str] = (),
+        k: int = 10,
+        mode: str = "hybrid",
+        weights: dict[str, float] | None = None,
+        *,
+        like_weights: dict[str, float] | None = None,
+        dislike_weights: dict[str, float] | None = None,
+        fusion: str | None = None,
+        filters: Filters | None = None,
+        diversity: Diversity | None = None,
+        search: SearchParams | None = None,
+    ) -> list[Recommendation]:
+        """Videos like the liked ones and unlike the disliked ones (all excluded from the list)."""
+        liked_rows = [self.catalog.row_of(v) for v in dict.fromkeys(liked)]
+        disliked_rows = [self.catalog.row_of(v) for v in dict.fromkeys(disliked)]
+        examples = sorted(set(liked_rows) | set(disliked_rows))
+        check_k(k, len(self.catalog) - len(examples))
+        modalities = active_modalities(mode, self.bundle.modalities)
+        probes = feedback_probes(
+            self.bundle.stores, modalities, liked_rows, disliked_rows, like_weights, dislike_weights
+        )
+        modalities = [m for m in modalities if m in probes]
+        return self._rank(probes, modalities, k, weights, examples, fusion, filters, diversity, search=search)
 
     def recommend_new(
         self,
@@ -73,76 +142,212 @@ class Recommender:
         k: int = 10,
         mode: str = "hybrid",
         weights: dict[str, float] | None = None,
+        *,
+        fusion: str | None = None,
+        filters: Filters | None = None,
+        diversity: Diversity | None = None,
+        search: SearchParams | None = None,
     ) -> list[Recommendation]:
         """Cold start: a video that is not in the catalog, given as a thumbnail and a title."""
         check_k(k, len(self.catalog))
         modalities = active_modalities(mode, self.bundle.modalities)
-        queries: dict[str, np.ndarray] = {}
+        queries: dict[str, Any] = {}
         if title is not None and title.strip():
-            queries["title"] = self.embed_title(title)
+            queries.update(self.title_queries(title, passage=True))
         if image is not None and self.bundle.has_thumbnails:
-            queries["thumbnail"] = self.encode_image(image)
+            normalized = self.normalize_image(image)
+            queries["thumbnail"] = self.thumbnail_encoder.encode_pil([normalized])[0]
+            if COPY in self.bundle.stores:
+                queries[COPY] = self.bundle.stores[COPY].encode([normalized])[0]
         missing = [m for m in modalities if m not in queries]
         if missing:
-            raise QueryError(f"a new video needs {' and '.join(missing)} for mode '{mode}'")
-        return self._rank(queries, modalities, k, weights, exclude=set())
+            needs = sorted({"title" if m in TITLE_MODALITIES else "thumbnail" if m == COPY else m for m in missing})
+            raise QueryError(f"a new video needs {' and '.join(needs)} for mode '{mode}'")
+        probes = {m: [(q, 1.0)] for m, q in queries.items()}
+        return self._rank(probes, modalities, k, weights, [], fusion, filters, diversity, search=search)
 
-    def search(self, text: str, k: int = 10) -> list[Recommendation]:
-        """Free-text search over titles (e5 ``query:`` prefix when the model uses prefixes)."""
+    def search(
+        self, text: str, k: int = 10, *, fusion: str | None = None, filters: Filters | None = None
+    ) -> list[Recommendation]:
+        """Free-text search over every title signal (e5 ``query:`` prefix for the dense one)."""
         text = (text or "").strip()
         if not text:
             raise QueryError("the search text is empty")
         if len(text) > MAX_TITLE_CHARS:
             raise QueryError(f"the search text is {len(text)} characters; the limit is {MAX_TITLE_CHARS}")
         check_k(k, len(self.catalog))
-        query = self.title_embedder.encode_queries([text])[0]
-        return self._rank({"title": query}, ["title"], k, None, exclude=set())
+        probes = {m: [(q, 1.0)] for m, q in self.title_queries(text, passage=False).items()}
+        return self._rank(probes, list(probes), k, None, [], fusion, filters, Diversity(collapse_duplicates=False))
 
     # -- encoding of new inputs --------------------------------------------------------
 
-    def embed_title(self, title: str) -> np.ndarray:
-        title = " ".join(title.split())
-        if len(title) > MAX_TITLE_CHARS:
-            raise QueryError(f"the title is {len(title)} characters; the limit is {MAX_TITLE_CHARS}")
-        return self.title_embedder.encode_passages([title])[0]
+    def title_queries(self, text: str, passage: bool) -> dict[str, Any]:
+        """The query of every title modality the bundle has (dense embedding, lexical n-grams)."""
+        text = " ".join(text.split())
+        if len(text) > MAX_TITLE_CHARS:
+            raise QueryError(f"the title is {len(text)} characters; the limit is {MAX_TITLE_CHARS}")
+        queries: dict[str, Any] = {}
+        if "title" in self.bundle.stores:
+            embed = self.title_embedder.encode_passages if passage else self.title_embedder.encode_queries
+            queries["title"] = embed([text])[0]
+        if LEXICAL in self.bundle.stores:
+            queries[LEXICAL] = self.bundle.stores[LEXICAL].encode([text])
+        return queries
 
-    def encode_image(self, image: Path | bytes | Image.Image) -> np.ndarray:
+    def embed_title(self, title: str) -> np.ndarray:
+        return self.title_queries(title, passage=True)["title"]
+
+    def normalize_image(self, image: Path | bytes | Image.Image) -> Image.Image:
         try:
-            normalized = normalize(image) if isinstance(image, Image.Image) else open_thumbnail(image)
+            return normalize(image) if isinstance(image, Image.Image) else open_thumbnail(image)
         except ThumbnailError as exc:
             raise QueryError(f"thumbnail rejected: {exc}") from None
-        return self.thumbnail_encoder.encode_pil([normalized])[0]
+
+    def encode_image(self, image: Path | bytes | Image.Image) -> np.ndarray:
+        return self.thumbnail_encoder.encode_pil([self.normalize_image(image)])[0]
 
     # -- ranking -------------------------------------------------------------------------
 
+    def resolve_weights(self, weights: dict[str, float] | None, modalities: list[str]) -> dict[str, float]:
+        """Given weights, else the bundle's; a mode whose signals all default to 0 (thumbnail_copy)
+        weighs them equally instead of refusing."""
+        if weights is None:
+            weights = {m: self.default_weights.get(m, 1.0) for m in modalities}
+            if not any(weights.values()):
+                weights = dict.fromkeys(modalities, 1.0)
+        return check_weights(weights, modalities, self.bundle.modalities)
+
+    def pool(
+        self,
+        probes: dict[str, Probe],
+        modalities: list[str],
+        need: int,
+        exclude: list[int],
+        allowed: np.ndarray | None = None,
+        search: SearchParams | None = None,
+    ) -> Pool:
+        """At least ``need`` candidates (when that many exist): each active modality's top hits
+        for its positive probes, minus ``exclude``, within ``allowed``; searched deeper when a
+        filter leaves too few."""
+        n = len(self.catalog)
+        keep = np.ones(n, dtype=bool) if allowed is None else allowed.copy()
+        keep[exclude] = False
+        available = int(keep.sum())
+        depth = need + len(exclude)
+        if allowed is not None and available:
+            depth = math.ceil(depth * n / available)
+        while True:
+            depth = min(depth, n)
+            found: set[int] = set()
+            for m in modalities:
+                for query, coef in probes.get(m, []):
+                    if coef > 0:
+                        store = self.bundle.stores[m]
+                        # knobs only when set: a store may implement search(queries, k) alone
+                        _, rows = store.search(query, depth) if search is None else store.search(query, depth, search)
+                        found.update(int(r) for r in rows[0] if r >= 0)
+            rows = np.array(sorted(r for r in found if keep[r]), dtype=np.int64)
+            if len(rows) >= min(need, available) or depth >= n:
+                break
+            depth *= 4
+        scores = {m: self._probe_scores(m, probe, rows) for m, probe in probes.items()}
+        return Pool(rows, scores)
+
+    def _probe_scores(self, modality: str, probe: Probe, rows: np.ndarray) -> np.ndarray:
+        store = self.bundle.stores[modality]
+        total = np.zeros(len(rows), dtype=np.float32)
+        for query, coef in probe:
+            total += coef * store.similarity(query, rows)
+        return total
+
     def _rank(
         self,
-        queries: dict[str, np.ndarray],
+        probes: dict[str, Probe],
         modalities: list[str],
         k: int,
         weights: dict[str, float] | None,
-        exclude: set[int],
+        query_rows: list[int],
+        fusion: str | None,
+        filters: Filters | None,
+        diversity: Diversity | None,
+        copies_of_query: bool = False,
+        search: SearchParams | None = None,
     ) -> list[Recommendation]:
-        weights = check_weights(
-            weights if weights is not None else {m: self.default_weights.get(m, 1.0) for m in modalities},
-            modalities,
-            self.bundle.modalities,
-        )
-        depth = k * self.oversample + len(exclude)
-        found: set[int] = set()
-        for m in modalities:
-            _, rows = self.bundle.stores[m].search(queries[m], depth)
-            found.update(int(r) for r in rows[0] if r >= 0)
-        candidates = np.array(sorted(found - exclude), dtype=np.int64)
-        if candidates.size == 0:
+        weights = self.resolve_weights(weights, modalities)
+        strategy = get_fusion(fusion) if fusion is not None else self.fusion
+        diversity = diversity if diversity is not None else self.diversity
+        allowed = (filters or Filters()).allowed(self.catalog, query_rows)
+        searched = [m for m in modalities if weights[m] > 0]  # a weight-0 signal finds no candidates
+        pool = self.pool(probes, searched, k * self.oversample, query_rows, allowed, search)
+        if pool.rows.size == 0:
             return []
-        scores = {m: self.bundle.stores[m].similarity(q, candidates) for m, q in queries.items()}
-        fused = self.fusion.fuse({m: scores[m] for m in modalities}, weights)
-        order = np.lexsort((candidates, -fused))[:k]
-        return [self._result(rank + 1, int(candidates[i]), float(fused[i]), {m: float(s[i]) for m, s in scores.items()})
-                for rank, i in enumerate(order)]
+        return self.rank_pool(pool, modalities, k, weights, strategy, diversity, copies_of_query)
 
-    def _result(self, rank: int, row: int, score: float, scores: dict[str, float]) -> Recommendation:
+    def rank_pool(
+        self,
+        pool: Pool,
+        modalities: list[str],
+        k: int,
+        weights: dict[str, float],
+        strategy: FusionStrategy,
+        diversity: Diversity,
+        copies_of_query: bool = False,
+    ) -> list[Recommendation]:
+        """Fuse, diversify and describe a candidate pool."""
+        pairwise = self.pairwise(pool.rows, diversity, modalities) if diversity.needs_pairwise else {}
+        order, fused, parts = self.order_pool(pool, modalities, k, weights, strategy, diversity, pairwise, copies_of_query)
+        # the driver is the signal that lifts a result most above the candidates' average, not the
+        # largest share: a modality that rates every candidate alike explains no choice
+        lift = {m: c - c.mean() for m, c in parts.items()}
+        return [
+            self._result(rank + 1, int(pool.rows[i]), float(fused[i]),
+                         {m: float(s[i]) for m, s in pool.scores.items()},
+                         {m: float(c[i]) for m, c in parts.items()},
+                         max(lift, key=lambda m: lift[m][i]) if lift else None)
+            for rank, i in enumerate(order)
+        ]
+
+    def order_pool(
+        self,
+        pool: Pool,
+        modalities: list[str],
+        k: int,
+        weights: dict[str, float],
+        strategy: FusionStrategy,
+        diversity: Diversity,
+        pairwise: dict[str, np.ndarray],
+        copies_of_query: bool = False,
+    ) -> tuple[list[int], np.ndarray, dict[str, np.ndarray]]:
+        """(pool indices in list order, fused scores, contributions); tuning calls this on cached
+        pools and pairwise similarities, so what it measures is exactly what is served."""
+        parts = strategy.contributions({m: pool.scores[m] for m in modalities}, weights)
+        fused = np.asarray(sum(parts.values()), dtype=np.float32)
+        drop = None
+        if copies_of_query and diversity.collapse_duplicates:
+            drop = np.zeros(len(pool.rows), dtype=bool)
+            for m, threshold in diversity.duplicate_thresholds.items():
+                if m in pool.scores:
+                    drop |= pool.scores[m] >= threshold
+        channels = [self._channels[r] for r in pool.rows] if diversity.channel_cap is not None else []
+        return diversity.apply(fused, pairwise, weights, channels, k, drop), fused, parts
+
+    def pairwise(self, rows: np.ndarray, diversity: Diversity, modalities: list[str]) -> dict[str, np.ndarray]:
+        """Candidate-to-candidate similarities: the scoring modalities (for MMR) and every
+        modality with a duplicate threshold (a duplicate is one whatever the mode)."""
+        wanted = set(modalities) if diversity.mmr_lambda is not None else set()
+        if diversity.collapse_duplicates:
+            wanted |= set(diversity.duplicate_thresholds) & set(self.bundle.stores)
+        return {m: pairwise(self.bundle.stores[m], rows) for m in sorted(wanted)}
+
+    def _result(
+        self,
+        rank: int,
+        row: int,
+        score: float,
+        scores: dict[str, float],
+        contributions: dict[str, float],
+        driver: str | None,
+    ) -> Recommendation:
         record = self.catalog.record(row)
         return Recommendation(
             rank=rank,
@@ -153,7 +358,24 @@ class Recommender:
             score=round(score, 6),
             thumbnail_score=_rounded(scores.get("thumbnail")),
             title_score=_rounded(scores.get("title")),
+            scores={m: round(v, 6) for m, v in scores.items()},
+            contributions={m: round(v, 6) for m, v in contributions.items()},
+            driver=driver,
         )
+
+
+def pairwise(store: ModalityStore, rows: np.ndarray) -> np.ndarray:
+    """(n, n) similarities among catalog rows: one product for the lexical store, else row by row."""
+    if isinstance(store, LexicalStore):
+        block = store.matrix[rows]
+        return np.asarray((block @ block.T).todense(), dtype=np.float32)
+    if isinstance(store, FingerprintStore):
+        return store.pairwise(rows)
+    if not len(rows):
+        return np.zeros((0, 0), dtype=np.float32)
+    if hasattr(store, "pairwise"):  # dense stores: decode the rows once, one matrix product
+        return store.pairwise(rows)
+    return np.stack([store.similarity(store.row_query(int(r)), rows) for r in rows])
 
 
 def _rounded(value: float | None) -> float | None:

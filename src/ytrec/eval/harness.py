@@ -109,6 +109,9 @@ def copy_detection(recommender: Recommender, config: EvalConfig, log: Log = prin
     evaluator = CopyDetectionEvaluator(images, same_image)
     catalog_images = [load_stored(bundle.thumbnail_path(r)) for r in range(n)]
     systems = [StoreCopySystem("autoencoder", bundle.stores["thumbnail"], recommender.thumbnail_encoder.encode_pil)]
+    if "thumbnail_copy" in bundle.stores:
+        store = bundle.stores["thumbnail_copy"]
+        systems.append(StoreCopySystem("copy fingerprint", store, store.encode))
     systems += [DescriptorCopySystem(f"pixels: {name}", d, catalog_images) for name, d in DESCRIPTORS.items()]
     results = {}
     for system in systems:

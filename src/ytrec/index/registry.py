@@ -44,6 +44,7 @@ def _ensure_builtin() -> None:
     import ytrec.index.hnsw  # noqa: F401  (registers the built-in dense kinds)
     import ytrec.index.ivf  # noqa: F401
     import ytrec.index.store  # noqa: F401
+    import ytrec.index.fingerprint  # noqa: F401  (thumbnail copy fingerprints)
 
     try:
         import ytrec.index.lexical  # noqa: F401  (the lexical kind, where present)

@@ -23,9 +23,16 @@ from ytrec.encoders.thumbnail import PRESETS, ThumbnailEncoder, TrainConfig, pil
 from ytrec.encoders.title import DEFAULT_TEXT_MODEL, TextModelConfig, TitleEmbedder
 from ytrec.errors import ArtifactError, CatalogError
 from ytrec.fusion.registry import DEFAULT_FUSION
-from ytrec.index.store import VectorStore
+from ytrec.fusion.diversity import Diversity
+from ytrec.index.base import ModalityStore
+from ytrec.index.fingerprint import FingerprintStore
+from ytrec.index.lexical import LexicalStore
+from ytrec.index.auto import build_store, plan_indexes
 
-DEFAULT_WEIGHTS = {"thumbnail": 0.5, "title": 0.5}
+# title_lexical's weight: see README "Evaluation" (measured on sl-titles and the sample catalog).
+# thumbnail_copy finds re-uploads, not similar videos: it fuses with weight 0 (not even searched)
+# and serves duplicate collapse and the thumbnail_copy mode.
+DEFAULT_WEIGHTS = {"thumbnail": 0.5, "thumbnail_copy": 0.0, "title": 0.5, "title_lexical": 0.5}
 
 Log = Callable[[str], None]
 
@@ -40,6 +47,10 @@ class BuildOptions:
     train: TrainConfig = field(default_factory=TrainConfig)
     encoder_dir: Path | None = None  # a trained encoder to reuse instead of training
     use_thumbnails: bool = True
+    lexical: bool = True  # the character n-gram TF-IDF title signal (title_lexical)
+    copy_index: bool = True  # thumbnail copy fingerprints (thumbnail_copy), when there are thumbnails
+    index: str = "auto"  # dense store kind: auto, flat, hnsw, ivfpq, ivfsq (see index/auto.py)
+    memory_budget: int | None = None  # bytes for the dense stores together (auto; None: no limit)
     weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
 
 
@@ -54,18 +65,44 @@ def build_bundle(source: str, out: Path, options: BuildOptions, log: Log = print
         catalog, report = ingest(rows, options.columns, stage)
         timings["ingest_s"] = round(time.perf_counter() - started, 2)
         log(report.summary())
-        stores: dict[str, VectorStore] = {}
+        stores: dict[str, ModalityStore] = {}
         encoder_meta = None
+        dims = {"title": embedder.dimension}
+        if catalog.has_thumbnails:
+            dims["thumbnail"] = _model_config(options).latent_dim
+        plan = plan_indexes(options.index, len(catalog), dims, options.memory_budget)
+        selection = {"requested": options.index, "memory_budget_bytes": options.memory_budget, "modalities": {}}
+
+        def dense(name: str, vectors) -> ModalityStore:
+            started = time.perf_counter()
+            store, choice = build_store(name, vectors, choice=plan[name])
+            timings[f"index_{name}_s"] = round(time.perf_counter() - started, 2)
+            selection["modalities"][name] = choice.to_dict()
+            log(f"{name} index: {choice.kind} {choice.params or ''} ({choice.reason}; "
+                f"~{choice.estimated_bytes / 2**20:.1f} MB{', over the budget' if choice.over_budget else ''})")
+            return store
+
         if catalog.has_thumbnails:
             images = _thumbnail_arrays(stage, catalog, _model_config(options))
             encoder = _encoder(stage, images, options, timings, log)
             started = time.perf_counter()
-            stores["thumbnail"] = VectorStore.build("thumbnail", encoder.encode(images))
+            thumbnail_vectors = encoder.encode(images)
             timings["encode_thumbnails_per_s"] = round(len(images) / (time.perf_counter() - started), 1)
+            stores["thumbnail"] = dense("thumbnail", thumbnail_vectors)
+            if options.copy_index:
+                started = time.perf_counter()
+                thumbs = [load_stored(stage / str(t)) for t in catalog.column("thumb")]
+                stores["thumbnail_copy"] = FingerprintStore.build("thumbnail_copy", thumbs)
+                timings["copy_index_s"] = round(time.perf_counter() - started, 2)
             encoder_meta = {"config": encoder.config.to_dict(), "files": list(ENCODER_FILES)}
         started = time.perf_counter()
-        stores["title"] = VectorStore.build("title", embedder.encode_passages(catalog.titles))
+        title_vectors = embedder.encode_passages(catalog.titles)
         timings["embed_titles_per_s"] = round(len(catalog) / (time.perf_counter() - started), 1)
+        stores["title"] = dense("title", title_vectors)
+        if options.lexical:
+            started = time.perf_counter()
+            stores["title_lexical"] = LexicalStore.build("title_lexical", catalog.titles)
+            timings["lexical_index_s"] = round(time.perf_counter() - started, 2)
         manifest = write_bundle(
             stage,
             catalog,
@@ -78,9 +115,11 @@ def build_bundle(source: str, out: Path, options: BuildOptions, log: Log = print
                 "text_model": {"config": embedder.config.to_dict(), "record": embedder.model_record()},
                 "fusion": {
                     "method": DEFAULT_FUSION,
-                    "weights": {m: options.weights.get(m, 0.0) for m in stores},
+                    "weights": {m: options.weights.get(m, DEFAULT_WEIGHTS.get(m, 0.0)) for m in stores},
+                    "diversity": Diversity().to_dict(),
                 },
                 "timings": timings,
+                "index_selection": selection,
             },
         )
     log(f"bundle written: {out} ({len(catalog)} videos, modalities: {', '.join(stores)})")

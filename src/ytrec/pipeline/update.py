@@ -114,6 +114,10 @@ def add_videos(
             if bundle.has_thumbnails:
                 vectors["thumbnail"], drift = _encode_thumbnails(bundle, scratch, catalog)
                 log(drift.summary())
+            if "thumbnail_copy" in bundle.stores:  # copy fingerprints of the new thumbnails
+                from ytrec.index.fingerprint import catalog_fingerprints
+
+                vectors["thumbnail_copy"] = catalog_fingerprints([load_stored(scratch / t) for t in catalog.column("thumb")])
             if "title" in bundle.stores:
                 vectors["title"] = _title_embedder(manifest).encode_passages(catalog.titles)
             new_rows = NewRows(records, vectors)
