@@ -204,6 +204,8 @@ def test_phone_width_keyboard_and_scripts(browser: Browser, server: str):
         sinhala.locator("xpath=ancestor::a").click()
         expect(page.locator("#recs .card")).to_have_count(10)
         assert page.evaluate(no_overflow)
+        hero = page.locator(".hero-thumb img").bounding_box()
+        assert hero["width"] / hero["height"] == pytest.approx(16 / 9, rel=0.02)
         shot(page, "09-phone-video", full_page=True)
 
         # Sinhala and Tamil glyphs come from the Noto fonts, not a fallback: text measured in

@@ -48,9 +48,10 @@ def balance_weights(balance: int | None, mode: str) -> dict[str, float] | None:
 
 
 def default_balance(service: Service) -> int:
+    """The bundle's thumbnail share of the fusion weights, on the slider's 5-point steps."""
     weights = service.recommender.default_weights
     total = sum(weights.values())
-    return round(100 * weights.get("thumbnail", 0.0) / total) if total > 0 else 50
+    return 5 * round(20 * weights.get("thumbnail", 0.0) / total) if total > 0 else 50
 
 
 def _context(service: Service, **values: object) -> dict[str, object]:
