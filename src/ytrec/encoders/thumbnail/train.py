@@ -40,7 +40,14 @@ _GRID_IMAGES = 8
 
 @dataclass(frozen=True)
 class TrainResult:
-    """Per-epoch history (epoch, train_loss, val_loss, seconds, images_per_second) and the kept epoch."""
+    """What a run did.
+
+    ``history``: one dict per epoch since the run began (resumed epochs included) with epoch,
+    train_loss, val_loss (MSE of clean thumbnails reconstructed from corrupted ones; the validation
+    corruption is the same every epoch), seconds (wall time incl. validation) and images_per_second.
+    ``images_per_second``: training images per second of training time in this call (validation
+    and checkpoint writing excluded). ``checkpoint``: the best weights' safetensors file.
+    """
 
     history: list[dict[str, float]]
     best_epoch: int
