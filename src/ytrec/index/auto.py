@@ -1,27 +1,29 @@
 """Choosing a store kind per modality from catalog size, dimension and a memory budget (``--index auto``).
 
 Like autofaiss, the choice is a rule over sizes, not a search, and it is recorded in the manifest
-(``index_selection``) with the numbers that drove it. The rules, measured on this project's
-benchmark (bench/README.md, two CPU cores):
+(``index_selection``) with the numbers that drove it. The rules follow the project's benchmark
+(bench/README.md; two CPU cores, clustered embeddings like real ones):
 
 1. **flat** (exact) while one query's full scan stays small: ``n * d * 4 <= FLAT_SCAN_BYTES``
-   (768-d: up to ~20k videos; 64-d: up to ~200k). Exact is then as fast as an ANN index within a
-   millisecond or two, needs no parameters and no training.
-2. Otherwise, low dimension (``d <= 128``, the thumbnail latents) -> **hnsw** (graph search excels
-   at low d and builds in minutes at 10^6), its storage float32, else float16, else int8 -
-   the first whose memory fits.
-3. High dimension (title embeddings) -> **ivfsq** (8-bit codes, no separate re-ranking, one copy of
-   the vectors), else **ivfpq** (PQ codes + int8 re-ranking vectors). HNSW at high d is left out:
-   its build takes tens of minutes at 10^6 on two cores for no recall gain over IVF here.
-4. With a budget, each modality gets a share proportional to its float32 size, and the first kind
-   in its order whose estimate fits is taken; if none fits, the smallest is taken and the record
+   (16 MB: 768-d up to ~5k videos, 64-d up to ~65k). Exact then costs about a millisecond, needs
+   no parameters and no training.
+2. Otherwise **hnsw**, at any dimension: on the benchmark it reached recall@10 >= 0.95 at about a
+   millisecond per modality, where IVF needed 10-30x the scanning for the same recall (neighbours
+   in clustered embeddings straddle IVF cells) and IVF-PQ's codes ranked too coarsely to re-rank
+   from a short list. Its storage is chosen to fit: float32 (low d only), float16, int8 (SQ8).
+3. **ivfsq** and then **ivfpq** when even int8 HNSW does not fit the budget: they need ``d + 16``
+   and ``m + 8 + d`` bytes a vector (no graph links), at a lower recall for the same time.
+4. With a budget, the modalities are chosen *together*: the combination whose kinds rank best in
+   each modality's order above (fewest steps down in total; then the one using most of the
+   budget) whose estimated memory fits. If none fits, the smallest kinds are taken and the record
    says ``over_budget``.
 
-Estimates are within ~10% of the files written (``estimate_bytes``; checked by the benchmark).
+Estimates are within ~10% of the files written (``estimate_bytes``; the benchmark prints both).
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import asdict, dataclass, field
 
@@ -33,7 +35,7 @@ from ytrec.index.compact import BYTES_PER_COMPONENT
 from ytrec.index.ivf import default_nlist, default_pq_m
 from ytrec.index.registry import store_class
 
-FLAT_SCAN_BYTES = 64 * 2**20
+FLAT_SCAN_BYTES = 16 * 2**20
 LOW_DIMENSION = 128
 INDEX_CHOICES = ("auto", "flat", "hnsw", "ivfpq", "ivfsq")
 
@@ -71,51 +73,82 @@ def estimate_bytes(kind: str, n: int, d: int, params: dict | None = None) -> int
     raise ArtifactError(f"unknown index kind '{kind}' (choose from {', '.join(INDEX_CHOICES)})")
 
 
-def _candidates(n: int, d: int) -> list[tuple[str, dict, str]]:
-    if d <= LOW_DIMENSION:
-        return [
-            ("hnsw", {"storage": "float32"}, f"{d}-d is low: HNSW graph search"),
-            ("hnsw", {"storage": "float16"}, f"{d}-d is low: HNSW, float16 storage to fit the budget"),
-            ("hnsw", {"storage": "int8"}, f"{d}-d is low: HNSW, int8 storage to fit the budget"),
-            ("ivfsq", {}, "IVF-SQ8 to fit the budget"),
-            ("ivfpq", {}, "IVF-PQ to fit the budget"),
-        ]
-    return [
-        ("ivfsq", {}, f"{d}-d is high: IVF with 8-bit codes (HNSW builds too slowly at this d)"),
-        ("ivfpq", {}, f"{d}-d is high: IVF-PQ + int8 re-ranking to fit the budget"),
-    ]
+def _candidates(d: int) -> list[tuple[str, dict, str]]:
+    """One modality's kinds, most accurate first."""
+    storages = ["float32", "float16", "int8"] if d <= LOW_DIMENSION else ["float16", "int8"]
+    hnsw = [("hnsw", {"storage": s}, f"HNSW graph, {s} storage") for s in storages]
+    return hnsw + [("ivfsq", {}, "IVF-SQ8: no graph links, to fit the budget"),
+                   ("ivfpq", {}, "IVF-PQ + int8 re-ranking: the smallest, to fit the budget")]
+
+
+def choose_indexes(n: int, dims: dict[str, int], budget_bytes: int | None = None) -> dict[str, IndexChoice]:
+    """Kinds for every modality (same n vectors each) under one budget for all of them."""
+    chosen: dict[str, IndexChoice] = {}
+    rest: dict[str, list[tuple[str, dict, str, int]]] = {}
+    for name, d in dims.items():
+        scan = n * d * 4
+        if scan <= FLAT_SCAN_BYTES:
+            chosen[name] = IndexChoice("flat", {}, f"exact: a full scan is {scan / 2**20:.1f} MB, "
+                                       f"<= {FLAT_SCAN_BYTES / 2**20:.0f} MB", estimate_bytes("flat", n, d))
+        else:
+            rest[name] = [(k, p, r, estimate_bytes(k, n, d, p)) for k, p, r in _candidates(d)]
+    left = None if budget_bytes is None else budget_bytes - sum(c.estimated_bytes for c in chosen.values())
+    names = list(rest)
+    combos = list(itertools.product(*(range(len(rest[m])) for m in names)))
+    combos.sort(key=lambda c: (sum(c), -sum(rest[m][i][3] for m, i in zip(names, c))))
+    pick, over = None, False
+    for combo in combos:
+        if left is None or sum(rest[m][i][3] for m, i in zip(names, combo)) <= left:
+            pick = combo
+            break
+    if pick is None:
+        pick, over = tuple(len(rest[m]) - 1 for m in names), True
+    for m, i in zip(names, pick):
+        kind, params, reason, size = rest[m][i]
+        if over:
+            reason = "nothing fits the budget: the smallest kind"
+        chosen[m] = IndexChoice(kind, dict(params), reason, size, budget_bytes, over)
+    for choice in chosen.values():
+        choice.budget_bytes = budget_bytes
+    return {name: chosen[name] for name in dims}
 
 
 def choose_index(n: int, d: int, budget_bytes: int | None = None) -> IndexChoice:
-    """The kind (and non-default parameters) for n d-dimensional vectors under ``budget_bytes``."""
-    flat = estimate_bytes("flat", n, d)
-    if n * d * 4 <= FLAT_SCAN_BYTES and (budget_bytes is None or flat <= budget_bytes):
-        return IndexChoice("flat", {}, f"exact: a full scan is {n * d * 4 / 2**20:.1f} MB, "
-                           f"<= {FLAT_SCAN_BYTES / 2**20:.0f} MB", flat, budget_bytes)
-    options = _candidates(n, d)
-    for kind, params, reason in options:
-        size = estimate_bytes(kind, n, d, params)
-        if budget_bytes is None or size <= budget_bytes:
-            return IndexChoice(kind, params, reason, size, budget_bytes)
-    kind, params, _ = min(options, key=lambda o: estimate_bytes(o[0], n, d, o[1]))
-    size = estimate_bytes(kind, n, d, params)
-    return IndexChoice(kind, params, "nothing fits the budget: the smallest kind", size, budget_bytes, True)
+    """The kind (and non-default parameters) for one modality of n d-dimensional vectors."""
+    return choose_indexes(n, {"vectors": d}, budget_bytes)["vectors"]
 
 
-def split_budget(budget_bytes: int | None, dimensions: dict[str, int]) -> dict[str, int | None]:
-    """Each modality's share of the budget, proportional to its dimension (same n for all)."""
-    if budget_bytes is None:
-        return {name: None for name in dimensions}
-    total = sum(dimensions.values()) or 1
-    return {name: int(budget_bytes * d / total) for name, d in dimensions.items()}
+def plan_indexes(kind: str, n: int, dims: dict[str, int], budget_bytes: int | None = None) -> dict[str, IndexChoice]:
+    """``--index KIND``: "auto" chooses per modality; any other kind is used for every modality."""
+    if kind == "auto":
+        return choose_indexes(n, dims, budget_bytes)
+    if kind not in INDEX_CHOICES:
+        raise ArtifactError(f"unknown index kind '{kind}' (choose from {', '.join(INDEX_CHOICES)})")
+    plan = {}
+    for name, d in dims.items():
+        # the kind's first (most accurate) setting for this dimension, e.g. hnsw float16 at high d
+        params = next((dict(p) for k, p, _ in _candidates(d) if k == kind), {})
+        plan[name] = IndexChoice(kind, params, "requested", estimate_bytes(kind, n, d, params), budget_bytes)
+    total = sum(c.estimated_bytes for c in plan.values())
+    for choice in plan.values():
+        choice.over_budget = budget_bytes is not None and total > budget_bytes
+    return plan
 
 
 def build_store(
-    name: str, vectors: np.ndarray, kind: str = "flat", params: dict | None = None, budget_bytes: int | None = None
+    name: str,
+    vectors: np.ndarray,
+    kind: str = "flat",
+    params: dict | None = None,
+    budget_bytes: int | None = None,
+    choice: IndexChoice | None = None,
 ) -> tuple[ModalityStore, IndexChoice]:
-    """Build one modality's store of ``kind`` ("auto" chooses); returns it and the choice record."""
+    """Build one modality's store of ``kind`` ("auto" chooses), or as ``choice`` (from
+    ``plan_indexes``) says; returns it and the choice record."""
     n, d = vectors.shape
-    if kind == "auto":
+    if choice is not None:
+        choice = IndexChoice(**choice.to_dict())
+    elif kind == "auto":
         choice = choose_index(n, d, budget_bytes)
         choice.params = {**choice.params, **(params or {})}
     elif kind in INDEX_CHOICES:
@@ -143,11 +176,12 @@ def rebuild_like(store: ModalityStore, vectors: np.ndarray) -> ModalityStore:
     return store
 
 
-_UNITS = {"": 1, "b": 1, "k": 2**10, "kb": 2**10, "m": 2**20, "mb": 2**20, "g": 2**30, "gb": 2**30}
+_UNITS = {"": 1, "b": 1, "k": 10**3, "kb": 10**3, "m": 10**6, "mb": 10**6, "g": 10**9, "gb": 10**9,
+          "kib": 2**10, "mib": 2**20, "gib": 2**30}
 
 
 def parse_bytes(text: str) -> int:
-    """'1.5GB', '800M', '2g', '123456' -> bytes (binary units)."""
+    """'1.5GB', '800M', '2GiB', '123456' -> bytes (GB/MB decimal, GiB/MiB binary)."""
     match = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*([a-zA-Z]*)\s*", text or "")
     unit = match.group(2).lower() if match else None
     if not match or unit not in _UNITS:

@@ -51,7 +51,9 @@ def default_nlist(n: int) -> int:
 
 
 def default_nprobe(nlist: int) -> int:
-    return int(max(1, min(nlist, round(nlist / 32))))
+    """An eighth of the lists: recall@10 ~0.95 on the benchmark's clustered embeddings (nlist/32
+    gave ~0.86: neighbours in clustered data straddle cells)."""
+    return int(max(1, min(nlist, round(nlist / 8))))
 
 
 def default_pq_m(d: int) -> int:
