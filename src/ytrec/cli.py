@@ -11,7 +11,7 @@ from pathlib import Path
 from ytrec import __version__
 from ytrec.catalog.columns import ColumnMap
 from ytrec.core.query import MAX_K, MODES
-from ytrec.errors import YtrecError
+from ytrec.errors import ConfigError, YtrecError
 from ytrec.progress import set_quiet
 
 
@@ -234,12 +234,14 @@ def _build_options(args: argparse.Namespace):
         video_id=args.col_id, title=args.col_title, thumbnail=args.col_thumbnail,
         channel=args.col_channel, category=args.col_category, published_at=args.col_published,
     )
-    train = TrainConfig(
-        **{k: v for k, v in {
-            "epochs": args.epochs, "batch_size": args.batch_size, "noise_std": args.noise,
-            "mask_ratio": args.mask, "seed": args.seed, "device": args.device,
-        }.items() if v is not None}
-    )
+    given = {
+        "epochs": args.epochs, "batch_size": args.batch_size, "noise_std": args.noise,
+        "mask_ratio": args.mask, "seed": args.seed, "device": args.device,
+    }
+    try:
+        train = TrainConfig(**{k: v for k, v in given.items() if v is not None})
+    except ValueError as exc:
+        raise ConfigError(f"invalid training option: {exc}") from None
     return BuildOptions(
         columns=columns,
         image_column=args.image_column,

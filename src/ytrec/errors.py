@@ -21,5 +21,9 @@ class ArtifactError(YtrecError):
     """A bundle is missing, incomplete, corrupt, or was built with something incompatible."""
 
 
+class ConfigError(YtrecError):
+    """An option is invalid or asks for something this machine lacks (e.g. CUDA)."""
+
+
 class QueryError(YtrecError):
     """A recommendation or search request is invalid (unknown id, bad k, bad weights...)."""

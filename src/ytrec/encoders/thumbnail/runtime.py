@@ -12,14 +12,19 @@ import contextlib
 
 import torch
 
+from ytrec.errors import ConfigError
+
 
 def resolve_device(name: str) -> torch.device:
     """'auto' -> CUDA when present, else CPU; an explicit CUDA device must exist."""
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    device = torch.device(name)
+    try:
+        device = torch.device(name)
+    except RuntimeError:
+        raise ConfigError(f"unknown device {name!r} (use auto, cpu or cuda)") from None
     if device.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(f"device {name!r} was requested but CUDA is not available here")
+        raise ConfigError(f"device {name!r} was requested but CUDA is not available here")
     return device
 
 
