@@ -122,6 +122,11 @@ def test_recommendations_are_ranked_and_explained(client: TestClient, video_id: 
     assert all(i["score"] == pytest.approx(i["title_score"], abs=1e-6) for i in by_title["items"])
     assert [i["video_id"] for i in by_title["items"]] != [i["video_id"] for i in thumb_only["items"]]
     assert len(client.get(f"/api/videos/{video_id}/recommendations").json()["items"]) == 10  # default k
+    lexical = client.get(
+        f"/api/videos/{video_id}/recommendations", params={"k": 5, "w_thumbnail": 0, "w_title": 0, "w_lexical": 1}
+    ).json()
+    assert lexical["weights"] == {"thumbnail": 0.0, "title": 0.0, "title_lexical": 1.0}
+    assert all(i["score"] == pytest.approx(i["scores"]["title_lexical"], abs=1e-5) for i in lexical["items"])
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ Screenshots land in test-output/screenshots/ for a person to look at.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
@@ -137,23 +138,30 @@ def test_balance_and_mode_reorder_the_list(page: Page, server: str):
     slider = page.get_by_label("Balance")
     status = page.locator("#rec-status")
 
+    split = json.loads(slider.get_attribute("data-split"))  # title side: {"w_title": .5, "w_lexical": .5}
+    api = f"{server}{page.locator('#rec-controls').get_attribute('data-api')}"
+
+    def api_ids(balance: float) -> list[str]:
+        weights = {"w_thumbnail": balance, **{name: share * (1 - balance) for name, share in split.items()}}
+        return [i["page_url"] for i in httpx.get(api, params={"k": 10, **weights}).json()["items"]]
+
     slider.focus()
-    page.keyboard.press("Home")  # keyboard only: all weight on the title
+    page.keyboard.press("Home")  # keyboard only: all weight on the title side
     expect(status).to_contain_text("0% thumbnail, 100% title")
     expect(page.locator("#rec-controls .balance-out")).to_have_text("0% thumbnail · 100% title")
     by_title = card_ids(page)
-    assert "balance=0" in page.url
-    title_scores = page.locator("#recs .card").evaluate_all(
-        "cards => cards.map(c => [c.querySelector('[data-field=score]').textContent,"
-        " c.querySelector('.bar-title .bar-value').textContent])"
-    )
-    assert all(abs(float(score) - float(title)) < 0.006 for score, title in title_scores)
+    assert "balance=0" in page.url and by_title == api_ids(0.0)
     shot(page, "04-video-balance-title")
 
     page.keyboard.press("End")  # all weight on the thumbnail
     expect(status).to_contain_text("100% thumbnail, 0% title")
     by_thumbnail = card_ids(page)
-    assert by_thumbnail != by_title
+    assert by_thumbnail != by_title and by_thumbnail == api_ids(1.0)
+    thumb_scores = page.locator("#recs .card").evaluate_all(
+        "cards => cards.map(c => [c.querySelector('[data-field=score]').textContent,"
+        " c.querySelector('.bar-thumbnail .bar-value').textContent])"
+    )
+    assert all(abs(float(score) - float(thumb)) < 0.006 for score, thumb in thumb_scores)
     shot(page, "05-video-balance-thumbnail")
 
     page.get_by_role("radio", name="Title").check()

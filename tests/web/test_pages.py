@@ -94,3 +94,19 @@ def test_static_assets_are_served_locally(client: TestClient):
     assert "http://" not in html and "https://" not in html  # no CDN: the page works offline
     assert client.get("/static/style.css").status_code == 200
     assert client.get("/static/app.js").status_code == 200
+
+
+def test_titles_only_bundle(sample_bundle: SampleBundle, tmp_path):
+    """A bundle without thumbnails: placeholders instead of images, no balance slider or thumbnail mode."""
+    from ytrec.encoders.title import OFFLINE_MODEL_ALIAS
+    from ytrec.pipeline.build import BuildOptions, build_bundle
+
+    options = BuildOptions(text_model=OFFLINE_MODEL_ALIAS, use_thumbnails=False)
+    build_bundle(str(sample_bundle.catalog_csv), tmp_path / "titles", options, log=lambda message: None)
+    client = TestClient(create_app(tmp_path / "titles", Settings()), raise_server_exceptions=False)
+    video_id = client.get("/api/videos").json()["items"][0]["video_id"]
+    html = client.get(f"/videos/{video_id}").text
+    assert "<img" not in html and "thumb-placeholder" in html and ranks(html) == list(range(1, 11))
+    assert 'name="balance"' not in html and 'value="thumbnail"' not in html
+    assert client.get(f"/thumbs/{video_id}.jpg").status_code == 404
+    assert client.get(f"/api/videos/{video_id}/recommendations", params={"w_thumbnail": 1}).status_code == 400

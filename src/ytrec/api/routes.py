@@ -24,7 +24,8 @@ ServiceDep = Annotated[Service, Depends(get_service)]
 _errors = {code: {"model": ErrorBody} for code in (400, 404, 413, 422, 503)}
 K_HELP = f"how many results, 1..{MAX_K} (fewer when the catalog is smaller)"
 MODE_HELP = "hybrid (every modality), thumbnail or title"
-W_HELP = "fusion weight, >= 0; at least one active weight must be positive; omit both for the bundle's defaults"
+W_HELP = "fusion weight, >= 0; at least one active weight must be positive; omit all for the bundle's defaults"
+W_LEXICAL_HELP = f"{W_HELP} (title_lexical: the titles' character n-grams)"
 _mode_schema = {"enum": list(MODES)}
 
 api = APIRouter(prefix="/api", tags=["api"], responses=_errors)
@@ -67,10 +68,11 @@ def video_recommendations(
     mode: Annotated[str, Query(description=MODE_HELP, json_schema_extra=_mode_schema)] = "hybrid",
     w_thumbnail: Annotated[float | None, Query(description=W_HELP)] = None,
     w_title: Annotated[float | None, Query(description=W_HELP)] = None,
+    w_lexical: Annotated[float | None, Query(description=W_LEXICAL_HELP)] = None,
 ) -> Recommendations:
     row = service.row(video_id)
     k = service.settings.default_k if k is None else k
-    weights = weights_of(w_thumbnail, w_title)
+    weights = weights_of(w_thumbnail, w_title, w_lexical)
     results = service.recommender.similar(video_id, k=k, mode=mode, weights=weights)
     return Recommendations(
         video=service.video(row), mode=mode, k=k, weights=weights, items=[service.scored(r) for r in results]
@@ -87,10 +89,11 @@ def new_video_recommendations(
     mode: Annotated[str, Form(description=MODE_HELP, json_schema_extra=_mode_schema)] = "hybrid",
     w_thumbnail: Annotated[float | None, Form(description=W_HELP)] = None,
     w_title: Annotated[float | None, Form(description=W_HELP)] = None,
+    w_lexical: Annotated[float | None, Form(description=W_LEXICAL_HELP)] = None,
 ) -> Recommendations:
     data = service.read_upload(image.file if image is not None else None)
     k = service.settings.default_k if k is None else k
-    weights = weights_of(w_thumbnail, w_title)
+    weights = weights_of(w_thumbnail, w_title, w_lexical)
     results = service.recommend_new(data, title, k=k, mode=mode, weights=weights)
     return Recommendations(title=title, mode=mode, k=k, weights=weights, items=[service.scored(r) for r in results])
 

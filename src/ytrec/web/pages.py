@@ -38,25 +38,41 @@ def render_error(request: Request, status: int, kind: str, message: str) -> Resp
     )
 
 
-def balance_weights(balance: int | None, mode: str) -> dict[str, float] | None:
-    """The page's slider (0 = all title, 100 = all thumbnail) as fusion weights; only hybrid mixes."""
+# The balance slider sets the thumbnail side against the title side; the title side's share is
+# divided among the bundle's title signals as its default weights divide it. Modality -> API parameter.
+TITLE_SIDE = {"title": "w_title", "title_lexical": "w_lexical"}
+
+
+def title_split(service: Service) -> dict[str, float]:
+    """Each title signal's share of the title side, from the bundle's default weights."""
+    present = [m for m in TITLE_SIDE if m in service.recommender.bundle.modalities]
+    defaults = {m: service.recommender.default_weights.get(m, 0.0) for m in present}
+    total = sum(defaults.values())
+    return {m: w / total for m, w in defaults.items()} if total > 0 else {m: float(m == "title") for m in present}
+
+
+def balance_weights(balance: int | None, mode: str, split: dict[str, float]) -> dict[str, float] | None:
+    """The slider (0 = all title, 100 = all thumbnail) as fusion weights; only hybrid mixes."""
     if balance is None or mode != "hybrid":
         return None
     if not 0 <= balance <= 100:
         raise QueryError(f"balance must be between 0 and 100, got {balance}")
-    return {"thumbnail": balance / 100, "title": (100 - balance) / 100}
+    return {"thumbnail": balance / 100, **{m: share * (100 - balance) / 100 for m, share in split.items()}}
 
 
 def default_balance(service: Service) -> int:
-    """The bundle's thumbnail share of the fusion weights, on the slider's 5-point steps."""
+    """The bundle's thumbnail share of thumbnail + title weights, on the slider's 5-point steps."""
     weights = service.recommender.default_weights
-    total = sum(weights.values())
-    return 5 * round(20 * weights.get("thumbnail", 0.0) / total) if total > 0 else 50
+    thumbnail = weights.get("thumbnail", 0.0)
+    total = thumbnail + sum(weights.get(m, 0.0) for m in TITLE_SIDE)
+    return 5 * round(20 * thumbnail / total) if total > 0 else 50
 
 
 def _context(service: Service, **values: object) -> dict[str, object]:
+    split = title_split(service)
     return {
         "has_thumbnails": service.has_thumbnails,
+        "split": {TITLE_SIDE[m]: share for m, share in split.items()} if service.has_thumbnails and split else None,
         "modes": [(m, label) for m, label in MODE_LABELS.items() if m in MODES and _offered(service, m)],
         "default_k": service.settings.default_k,
         **values,
@@ -117,7 +133,7 @@ def video_page(
 ) -> Response:
     video = service.video(service.row(video_id))
     k = k or service.settings.default_k
-    results = service.recommender.similar(video_id, k=k, mode=mode, weights=balance_weights(balance, mode))
+    results = service.recommender.similar(video_id, k=k, mode=mode, weights=balance_weights(balance, mode, title_split(service)))
     context = _context(
         service,
         video=video,
@@ -149,7 +165,7 @@ def new_video_results(
     try:
         data = service.read_upload(image.file if image is not None else None)
         results = service.recommend_new(
-            data, title, k=service.settings.default_k, mode=mode, weights=balance_weights(balance, mode)
+            data, title, k=service.settings.default_k, mode=mode, weights=balance_weights(balance, mode, title_split(service))
         )
         items = [service.scored(r) for r in results]
     except QueryError as exc:

@@ -47,15 +47,22 @@ async function errorMessage(response) {
   }
 }
 
-// The controls shared by both pages: mode radios and the thumbnail/title balance slider.
+// The controls shared by both pages: mode radios and the thumbnail/title balance slider. The
+// title side's weight is divided among the title signals as the slider's data-split says.
 function readControls(form) {
   const mode = form.querySelector('input[name="mode"]:checked').value;
   const slider = form.querySelector('input[name="balance"]');
+  if (!slider) return { mode, balance: null, weights: {} };
   const balance = Number(slider.value);
   slider.disabled = mode !== "hybrid";
-  const out = form.querySelector(".balance-out");
-  out.textContent = `${balance}% thumbnail · ${100 - balance}% title`;
-  const weights = mode === "hybrid" ? { w_thumbnail: balance / 100, w_title: (100 - balance) / 100 } : {};
+  form.querySelector(".balance-out").textContent = `${balance}% thumbnail · ${100 - balance}% title`;
+  const weights = {};
+  if (mode === "hybrid") {
+    weights.w_thumbnail = balance / 100;
+    for (const [param, share] of Object.entries(JSON.parse(slider.dataset.split))) {
+      weights[param] = (share * (100 - balance)) / 100;
+    }
+  }
   return { mode, balance, weights };
 }
 
@@ -86,10 +93,11 @@ function setupVideoPage(form) {
       }
       const body = await response.json();
       renderList(list, body.items);
-      const shown = new URLSearchParams({ mode, ...(mode === "hybrid" ? { balance } : {}) });
+      const shown = new URLSearchParams({ mode, ...(mode === "hybrid" && balance !== null ? { balance } : {}) });
       history.replaceState(null, "", `${location.pathname}?${shown}`);
-      status.textContent = `Updated: ${body.items.length} recommendations, ${mode === "hybrid"
-        ? `${balance}% thumbnail, ${100 - balance}% title` : `${mode} only`}.`;
+      let how = `${mode} only`;
+      if (mode === "hybrid") how = balance === null ? "all signals" : `${balance}% thumbnail, ${100 - balance}% title`;
+      status.textContent = `Updated: ${body.items.length} recommendations, ${how}.`;
     } catch (error) {
       if (ticket === latest) status.textContent = `Could not update: ${error.message}`;
     } finally {
