@@ -128,6 +128,7 @@ def test_home_search_and_video_page(page: Page, server: str):
     scores = [float(s) for s in recs.locator('[data-field="score"]').all_inner_texts()]
     assert scores == sorted(scores, reverse=True) and all(0 < s <= 1 for s in scores)
     expect(recs.first.locator(".bar-thumbnail .bar-value")).to_have_text(re.compile(r"^-?\d\.\d\d$"))
+    expect(recs.first.locator(".bar-lexical")).to_be_visible()  # shared title words, where the bundle has them
     shot(page, "03-video")
 
 
@@ -157,6 +158,7 @@ def test_balance_and_mode_reorder_the_list(page: Page, server: str):
     expect(status).to_contain_text("100% thumbnail, 0% title")
     by_thumbnail = card_ids(page)
     assert by_thumbnail != by_title and by_thumbnail == api_ids(1.0)
+    expect(page.locator("#recs .card").first.locator(".bar-lexical")).to_be_visible()  # filled by app.js too
     thumb_scores = page.locator("#recs .card").evaluate_all(
         "cards => cards.map(c => [c.querySelector('[data-field=score]').textContent,"
         " c.querySelector('.bar-thumbnail .bar-value').textContent])"

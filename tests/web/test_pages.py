@@ -43,6 +43,7 @@ def test_video_page_lists_ranked_recommendations_without_js(client: TestClient, 
     assert recommender.catalog.titles[4].replace("'", "&#39;") in html
     assert "You may also like" in html and ranks(html) == list(range(1, 11))
     assert html.count('data-bar="thumbnail"') == 11  # ten cards plus the JS card template
+    assert html.count('data-bar="lexical"') == 11 and html.count('data-bar="lexical" hidden') == 1  # template
     title_only = client.get(f"/videos/{video_id}", params={"mode": "hybrid", "balance": 0}).text
     thumb_only = client.get(f"/videos/{video_id}", params={"mode": "hybrid", "balance": 100}).text
     ids = lambda page: re.findall(r'<a class="card-link" href="/videos/([^"]+)"', page)  # noqa: E731

@@ -22,7 +22,9 @@ function fillCard(node, item) {
   }
   const initial = node.querySelector('[data-field="initial"]');
   if (initial) initial.textContent = item.title.slice(0, 1);
-  for (const [name, value] of [["thumbnail", item.thumbnail_score], ["title", item.title_score]]) {
+  const bars = [["thumbnail", item.thumbnail_score], ["title", item.title_score],
+    ["lexical", (item.scores || {}).title_lexical]];
+  for (const [name, value] of bars) {
     const row = node.querySelector(`[data-bar="${name}"]`);
     row.hidden = value === null || value === undefined;
     const label = row.querySelector(".bar-label").textContent;
