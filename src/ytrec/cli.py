@@ -215,7 +215,8 @@ def _serve(bundle: Path, args: argparse.Namespace) -> None:
     from ytrec.api.server import serve
     from ytrec.api.settings import Settings
 
-    settings = Settings(max_upload_bytes=int(args.max_upload_mb * 2**20), text_model=getattr(args, "text_model", None))
+    settings = Settings(max_upload_bytes=int(args.max_upload_mb * 2**20), text_model=getattr(args, "text_model", None),
+                        api_key=args.api_key or os.environ.get("YTREC_API_KEY") or None)
     serve(bundle, host=args.host, port=args.port, settings=settings, quiet=args.quiet)
 
 
@@ -516,6 +517,8 @@ def _serve_args(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("server")
     g.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
     g.add_argument("--port", type=int, default=8000)
+    g.add_argument("--api-key", default=None,
+                   help="enable POST/DELETE /api/videos for clients sending this key (default: $YTREC_API_KEY; none: disabled)")
     g.add_argument("--max-upload-mb", type=_positive_float, default=5.0,
                    help="largest thumbnail upload accepted (413 above)")
 

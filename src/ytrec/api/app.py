@@ -7,6 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from ytrec import __version__
+from ytrec.api.admin import admin
 from ytrec.api.errors import install_error_handlers
 from ytrec.api.limits import BodyLimit
 from ytrec.api.routes import api, media
@@ -31,9 +32,11 @@ def create_app(recommender_or_bundle_path: Recommender | str | Path, settings: S
         description="Hybrid content-based video recommendations from thumbnails and titles.",
     )
     app.state.service = service
+    app.state.api_key = settings.api_key
     app.add_middleware(BodyLimit, max_body_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_bytes)
     install_error_handlers(app, html=pages.render_error)
     app.include_router(api)
+    app.include_router(admin)
     app.include_router(media)
     pages.mount(app)
     return app

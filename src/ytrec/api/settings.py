@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 DEFAULT_MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 FORM_OVERHEAD_BYTES = 64 * 1024  # multipart boundaries, headers and the title field around the image
@@ -15,6 +15,7 @@ class Settings:
     per_page: int = 24  # home page grid size
     warm_up: bool = True  # load models at startup, so no request races a lazy load
     text_model: str | None = None  # refuse a bundle built with another text model
+    api_key: str | None = field(default=None, repr=False)  # enables POST/DELETE /api/videos; None: disabled
 
     def __post_init__(self) -> None:
         if self.max_upload_bytes < 1:

@@ -89,8 +89,13 @@ def add_videos(
     columns: ColumnMap | None = None,
     image_column: str = "image",
     log: Log = print,
+    embedder=None,
+    encoder=None,
 ) -> UpdateResult:
-    """Append the usable rows of ``source`` (a table or dataset, as for ``ytrec build``) to the bundle."""
+    """Append the usable rows of ``source`` (a table or dataset, as for ``ytrec build``) to the bundle.
+
+    ``embedder`` / ``encoder``: already loaded models of this bundle (a server passes its own);
+    by default they are loaded from the bundle's record."""
     root = Path(root).resolve()
     with bundle_lock(root):
         bundle = Bundle.load(root, mmap=False)
@@ -112,14 +117,15 @@ def add_videos(
             records = [catalog.record(i) for i in range(len(catalog))]
             vectors, drift = {}, None
             if bundle.has_thumbnails:
-                vectors["thumbnail"], drift = _encode_thumbnails(bundle, scratch, catalog)
+                vectors["thumbnail"], drift = _encode_thumbnails(bundle, scratch, catalog, encoder)
                 log(drift.summary())
             if "thumbnail_copy" in bundle.stores:  # copy fingerprints of the new thumbnails
                 from ytrec.index.fingerprint import catalog_fingerprints
 
                 vectors["thumbnail_copy"] = catalog_fingerprints([load_stored(scratch / t) for t in catalog.column("thumb")])
             if "title" in bundle.stores:
-                vectors["title"] = _title_embedder(manifest).encode_passages(catalog.titles)
+                embedder = embedder or _title_embedder(manifest)
+                vectors["title"] = embedder.encode_passages(catalog.titles)
             new_rows = NewRows(records, vectors)
             stores = {name: store.with_rows_added(new_rows) for name, store in bundle.stores.items()}
             merged = Catalog(pa.concat_tables([bundle.catalog.table, catalog.table], promote_options="default"))
@@ -196,8 +202,8 @@ def stored_thumbnails(root: Path, relative: list[str], config, chunk: int = 512)
     )
 
 
-def _encode_thumbnails(bundle: Bundle, scratch: Path, catalog: Catalog) -> tuple[np.ndarray, Drift]:
-    encoder = thumbnail_encoder(bundle)
+def _encode_thumbnails(bundle: Bundle, scratch: Path, catalog: Catalog, encoder=None) -> tuple[np.ndarray, Drift]:
+    encoder = encoder or thumbnail_encoder(bundle)
     images = stored_thumbnails(scratch, [str(t) for t in catalog.column("thumb")], encoder.config)
     vectors = encoder.encode(images)
     existing = [t for t in bundle.catalog.column("thumb") if t]
