@@ -45,12 +45,21 @@ def bundle_lock(root: Path) -> Iterator[None]:
 
 
 def files_of(manifest: dict, modalities: set[str]) -> set[str]:
-    """The manifest-listed files written by the named stores (``<name>.*`` / ``<name>_*``; the
-    thumbnail encoder's files share the prefix but are not a store's)."""
-    return {
-        f for f in manifest.get("files", {})
-        if f not in ENCODER_FILES and any(f.startswith(f"{m}.") or f.startswith(f"{m}_") for m in modalities)
-    }
+    """The manifest-listed files written by the named stores.
+
+    A store writes ``<name>.*`` / ``<name>_*``; a file belongs to the *longest* modality name that
+    prefixes it that way (``thumbnail_copy_fingerprints.npy`` is thumbnail_copy's, not
+    thumbnail's), and the thumbnail encoder's files belong to no store.
+    """
+    names = sorted(set(manifest.get("modalities", {})) | set(modalities), key=len, reverse=True)
+    owned = set()
+    for f in manifest.get("files", {}):
+        if f in ENCODER_FILES:
+            continue
+        owner = next((m for m in names if f.startswith(f"{m}.") or f.startswith(f"{m}_")), None)
+        if owner in modalities:
+            owned.add(f)
+    return owned
 
 
 def publish_update(

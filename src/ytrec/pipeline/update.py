@@ -119,6 +119,11 @@ def add_videos(
             if bundle.has_thumbnails:
                 vectors["thumbnail"], drift = _encode_thumbnails(bundle, scratch, catalog, encoder)
                 log(drift.summary())
+            for name, store in bundle.stores.items():
+                if store.kind == "copy_fingerprint":  # thumbnail copy detection (index/fingerprint.py)
+                    from ytrec.index.fingerprint import catalog_fingerprints
+
+                    vectors[name] = catalog_fingerprints([load_stored(scratch / str(t)) for t in catalog.column("thumb")])
             if "thumbnail_copy" in bundle.stores:  # copy fingerprints of the new thumbnails
                 from ytrec.index.fingerprint import catalog_fingerprints
 
