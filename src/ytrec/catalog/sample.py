@@ -129,7 +129,7 @@ SAMPLE_CHANNELS: tuple[ChannelSpec, ...] = (
         "teledrama",
         "Entertainment",
         (("si", 0.9), ("en", 0.1)),
-        Style("cinema", "radial", "face_right", letterbox=True),
+        Style("cinema", "radial", "face_right", letterbox=False),
     ),
     ChannelSpec(
         "Punchi Lokaya Kids",

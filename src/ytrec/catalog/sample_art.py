@@ -59,8 +59,9 @@ class Style:
     shape: str = "none"
     shape_size: tuple[int, int] = (12, 30)
     size: tuple[int, int] = (480, 360)
-    # YouTube's 4:3 hqdefault of a 16:9 video: the picture between black bars.
-    letterbox: bool = False
+    # YouTube's 4:3 hqdefault of a 16:9 video: the picture between black bars. On by default, as
+    # for most real videos: ingest's 16:9 centre crop then keeps the whole picture, captions too.
+    letterbox: bool = True
 
     def __post_init__(self) -> None:
         for value, allowed in (
