@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from ytrec import __version__
 from ytrec.api.admin import admin
+from ytrec.api.docs import mount_docs
 from ytrec.api.errors import install_error_handlers
 from ytrec.api.limits import BodyLimit
 from ytrec.api.routes import api, media
@@ -30,7 +31,10 @@ def create_app(recommender_or_bundle_path: Recommender | str | Path, settings: S
         title="ytrec",
         version=__version__,
         description="Hybrid content-based video recommendations from thumbnails and titles.",
+        docs_url=None,
+        redoc_url=None,
     )
+    mount_docs(app)
     app.state.service = service
     app.state.api_key = settings.api_key
     app.add_middleware(BodyLimit, max_body_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_bytes)
