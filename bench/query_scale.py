@@ -179,6 +179,29 @@ class Original:
         return len(rows) / (time.perf_counter() - t)
 
 
+def scanned_bytes(store, queries: np.ndarray, depth: int) -> tuple[float, float]:
+    """(vectors compared, bytes read) per single query, from Faiss's own counters."""
+    from ytrec.index.compact import BYTES_PER_COMPONENT
+
+    meta = store.describe()
+    params = meta.get("params", {})
+    d = store.dimension
+    if meta["index"] == "flat":
+        return float(len(store)), float(len(store) * d * 4)
+    faiss.cvar.hnsw_stats.reset()
+    faiss.cvar.indexIVF_stats.reset()
+    for query in queries:
+        store.search(query, depth)
+    ndis = (faiss.cvar.hnsw_stats.ndis + faiss.cvar.indexIVF_stats.ndis) / len(queries)
+    if meta["index"] == "hnsw":
+        per = d * BYTES_PER_COMPONENT[params.get("storage", "float32")]
+        return ndis, ndis * (per + 2 * params.get("M", 32) * 4 / 8)  # + link lists, ~1/8 of them read
+    if meta["index"] == "ivfsq":
+        return ndis, ndis * d
+    rerank = max(depth, params.get("rerank", 0))
+    return ndis, ndis * params.get("m", 1) + rerank * d * BYTES_PER_COMPONENT[params.get("storage", "int8")]
+
+
 def configs_for(n: int, kinds: list[str], everything: bool) -> tuple[list[tuple[str, dict]], list[str]]:
     """(label, {modality: (kind, params)}) per configuration, and notes on what was left out."""
     dims = {"thumbnail": THUMB_D, "title": TITLE_D}
@@ -270,8 +293,13 @@ def run_size(n: int, kinds: list[str], queries: int, seed: int, log, everything:
         if truth is None:
             truth = lists
         qps = batch_qps(stores, thumbs, titles, batch_rows, K * recommender.oversample + 1)
+        faiss.omp_set_num_threads(1)
+        scans = [scanned_bytes(st, (thumbs if m == "thumbnail" else titles)[q_rows[:100]], K * recommender.oversample + 1)
+                 for m, st in stores.items()]
+        faiss.omp_set_num_threads(os.cpu_count() or 1)
         row = Row(n, label, " + ".join(kinds_text), pct(times, 50), pct(times, 99), qps, recall(lists, truth),
-                  memory / 1e6, build_s, load_ms)
+                  memory / 1e6, build_s, load_ms,
+                  extra={"compared": sum(c for c, _ in scans), "scanned_mb": sum(b for _, b in scans) / 1e6})
         row.ratio_p50 = orig_p50 / row.p50_ms
         row.ratio_qps = row.qps / orig_qps
         rows.append(row)
@@ -359,15 +387,19 @@ def tables(rows: list[Row], sweeps: list[dict], profile: list[dict], header: str
         out.append("")
     out += ["### Hybrid similar(): latency, throughput, recall, memory", "",
             "| videos | configuration | kinds (thumbnail + title) | p50 ms | p99 ms | batch q/s | recall@10 vs exact hybrid "
-            "| index MB (10^6 B) | build s | mmap load ms | original/ours p50 | ours/original q/s |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+            "| index MB (10^6 B) | build s | mmap load ms | vectors compared / query | MB read / query "
+            "| original/ours p50 | ours/original q/s |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         rec = "-" if r.recall is None else f"{r.recall:.3f}"
         load = "-" if r.load_ms is None else f"{r.load_ms:.1f}"
         r50 = "1.0 (baseline)" if r.ratio_p50 is None else f"{r.ratio_p50:.1f}x"
         rq = "-" if r.ratio_qps is None else f"{r.ratio_qps:.1f}x"
+        compared = f"{r.extra['compared']:,.0f}" if "compared" in r.extra else (f"{2 * r.n:,}" if r.recall is None else "-")
+        read = f"{r.extra['scanned_mb']:.2f}" if "scanned_mb" in r.extra else (
+            f"{r.n * (THUMB_D + TITLE_D) * 4 / 1e6:,.0f}" if r.recall is None else "-")
         out.append(f"| {r.n:,} | {r.config} | {r.kinds} | {r.p50_ms:.2f} | {r.p99_ms:.2f} | {r.qps:,.0f} | {rec} | "
-                   f"{r.memory_mb:,.0f} | {r.build_s:.1f} | {load} | {r50} | {rq} |")
+                   f"{r.memory_mb:,.0f} | {r.build_s:.1f} | {load} | {compared} | {read} | {r50} | {rq} |")
     if sweeps:
         out += ["", "### Per-query knobs (SearchParams) at the largest size", "",
                 "| configuration | knob | p50 ms | p99 ms | recall@10 |", "|---|---|---|---|---|"]

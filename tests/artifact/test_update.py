@@ -201,3 +201,26 @@ def test_cli_add_remove_and_retrain(bundle: Path, sample_bundle, tmp_path: Path,
     # retrain leaves the title stores untouched (the add/remove changed them: compare to after remove)
     for f, sha in title_files.items():
         assert f in after.manifest["files"]
+
+
+@pytest.mark.parametrize("kind", ["hnsw", "ivfsq"])
+def test_build_with_an_ann_kind_then_add_and_remove(sample_bundle, tmp_path: Path, kind: str):
+    from ytrec.encoders.thumbnail import TrainConfig
+    from ytrec.encoders.title import OFFLINE_MODEL_ALIAS
+    from ytrec.pipeline.build import BuildOptions, build_bundle
+
+    root = tmp_path / "ann"
+    options = BuildOptions(text_model=OFFLINE_MODEL_ALIAS, preset="tiny", train=TrainConfig(epochs=1, batch_size=32),
+                           index=kind, memory_budget=10**9, encoder_dir=sample_bundle.bundle)
+    manifest = build_bundle(str(sample_bundle.catalog_csv), root, options, log=lambda m: None)
+    assert {m["index"] for n, m in manifest["modalities"].items() if n in ("thumbnail", "title")} == {kind}
+    selection = manifest["index_selection"]
+    assert selection["requested"] == kind and selection["memory_budget_bytes"] == 10**9
+    assert selection["modalities"]["title"]["params"]  # the parameters it was built with
+    table = _new_rows(sample_bundle, tmp_path, Bundle.load(root).catalog.video_ids[0])
+    add_videos(root, str(table), log=lambda m: None)
+    remove_videos(root, ["new1", Bundle.load(root).catalog.video_ids[0]], log=lambda m: None)
+    bundle = Bundle.load(root, verify=True)
+    assert bundle.stores["title"].kind == kind and len(bundle.stores["title"]) == len(bundle.catalog)
+    row = bundle.catalog.row_of("new2")
+    assert bundle.stores["title"].search(bundle.stores["title"].row_query(row), 1)[1][0][0] == row
