@@ -79,6 +79,7 @@ def retrieval_systems(recommender: Recommender, seed: int) -> list[System]:
         systems.append(RecommenderSystem(f"hybrid {methods[0]} + MMR {MMR_LAMBDA}", recommender, "hybrid", diversity=with_mmr))
     for mode, modality, label in (
         ("thumbnail", "thumbnail", "thumbnail only (autoencoder)"),
+        ("thumbnail_copy", "thumbnail_copy", "thumbnail only (copy fingerprint)"),
         ("title_dense", "title", "title only (dense embedding)"),
         ("title_lexical", "title_lexical", "title only (char n-gram TF-IDF)"),
     ):
