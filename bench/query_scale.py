@@ -210,6 +210,15 @@ def configs_for(n: int, kinds: list[str], everything: bool) -> tuple[list[tuple[
         if kind == "auto":
             plan = choose_indexes(n, dims, BUDGET)
             label = "auto (budget 1.5 GB)"
+        elif ":" in kind:  # e.g. hnsw:int8 - one storage for both modalities (compact storage's cost)
+            base, storage = kind.split(":", 1)
+            if n >= 500_000 and not everything:
+                notes.append(f"{n:,}: {kind} not run (storage comparison runs at <= 100k)")
+                continue
+            plan = plan_indexes(base, n, dims)
+            for choice in plan.values():
+                choice.params = {**choice.params, "storage": storage}
+            label = f"{base}, {storage} storage"
         else:
             if n >= 500_000 and not everything and kind in ("hnsw", "ivfpq"):
                 notes.append({"hnsw": f"{n:,}: plain `hnsw` (float16 title storage, ~2.2 GB) not run; auto is HNSW "
@@ -415,7 +424,8 @@ SIZES_RUN: list[int] = []
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000,1000000")
-    parser.add_argument("--kinds", default="hnsw,ivfsq,ivfpq,auto", help="besides flat and the original")
+    parser.add_argument("--kinds", default="hnsw:float32,hnsw:float16,hnsw:int8,ivfsq,ivfpq,auto",
+                        help="besides flat and the original; KIND:STORAGE sets the vector storage of both")
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-generator-check", action="store_true")
