@@ -30,7 +30,8 @@ def collapse_duplicates(
 ) -> list[int]:
     """``order`` without candidates too similar to an earlier kept one (the first ``limit`` kept).
 
-    ``similarity[m]`` is the (n, n) pairwise matrix of the n candidates in modality ``m``;
+    ``similarity[m][i]`` is row i of the (n, n) pairwise similarities of the n candidates in
+    modality ``m`` (a matrix, or anything indexable by row such as ``core.recommender.LazyRows``);
     ``drop`` marks candidates to leave out from the start (e.g. copies of the query video).
     """
     used = {m: t for m, t in thresholds.items() if m in similarity}

