@@ -327,7 +327,7 @@ def sweep(label: str, recommender: Recommender, ids: list[str], truth: list[list
     kinds = {m: s.kind for m, s in stores.items()}
     grid: list[SearchParams] = []
     if "hnsw" in kinds.values():
-        grid += [SearchParams(ef_search=e) for e in (16, 32, 128, 256)]
+        grid += [SearchParams(ef_search=e) for e in (48, 64, 96, 256)]  # below k * oversample + 1 = 41 changes nothing
     if {"ivfpq", "ivfsq"} & set(kinds.values()):
         grid += [SearchParams(nprobe=p) for p in (4, 8, 16, 64)]
     if "ivfpq" in kinds.values():
