@@ -79,3 +79,13 @@ def test_add_then_recommend_then_remove(client: TestClient, bundle: Path):
     assert client.get("/api/videos/api-new").status_code == 404
     assert client.delete("/api/videos/api-new", headers=headers).status_code == 404
     assert len(Bundle.load(bundle).catalog) == n
+
+
+def test_search_knobs_are_query_parameters(client: TestClient, bundle: Path):
+    video = Bundle.load(bundle).catalog.video_ids[3]
+    plain = client.get(f"/api/videos/{video}/recommendations", params={"k": 5})
+    tuned = client.get(f"/api/videos/{video}/recommendations", params={"k": 5, "ef_search": 200, "nprobe": 8})
+    assert tuned.status_code == 200 and [i["video_id"] for i in tuned.json()["items"]] == \
+        [i["video_id"] for i in plain.json()["items"]]  # a flat bundle: exact either way
+    bad = client.get(f"/api/videos/{video}/recommendations", params={"nprobe": 0})
+    assert bad.status_code == 400 and "nprobe" in bad.json()["error"]["message"]

@@ -69,11 +69,18 @@ def video_recommendations(
     w_thumbnail: Annotated[float | None, Query(description=W_HELP)] = None,
     w_title: Annotated[float | None, Query(description=W_HELP)] = None,
     w_lexical: Annotated[float | None, Query(description=W_LEXICAL_HELP)] = None,
+    ef_search: Annotated[int | None, Query(description="HNSW index: search beam (recall vs time)")] = None,
+    nprobe: Annotated[int | None, Query(description="IVF index: lists scanned (recall vs time)")] = None,
+    rerank: Annotated[int | None, Query(description="IVF-PQ index: candidates re-scored exactly")] = None,
 ) -> Recommendations:
+    from ytrec.index.base import SearchParams
+
     row = service.row(video_id)
     k = service.settings.default_k if k is None else k
     weights = weights_of(w_thumbnail, w_title, w_lexical)
-    results = service.recommender.similar(video_id, k=k, mode=mode, weights=weights)
+    knobs = {"ef_search": ef_search, "nprobe": nprobe, "rerank": rerank}
+    search = SearchParams(**knobs) if any(v is not None for v in knobs.values()) else None
+    results = service.recommender.similar(video_id, k=k, mode=mode, weights=weights, search=search)
     return Recommendations(
         video=service.video(row), mode=mode, k=k, weights=weights, items=[service.scored(r) for r in results]
     )
