@@ -27,6 +27,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("ytrec: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `ytrec info --json | head`: the reader left; not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def _one_line(message: str) -> str:

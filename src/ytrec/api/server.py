@@ -19,8 +19,12 @@ def serve(
 ) -> None:
     """Open the bundle, load the models, then serve until interrupted (one process: the bundle
     and models are shared by every request instead of being loaded once per worker)."""
+    import faiss
     import uvicorn
 
+    # requests already run in parallel threads; Faiss's own OpenMP threads on top of them only
+    # oversubscribe the cores (measured: single-query searches slow down several-fold under load)
+    faiss.omp_set_num_threads(1)
     app = create_app(bundle, settings or Settings())
     shown = f"[{host}]" if ":" in host else host
     announce(f"ytrec: serving {Path(bundle)} at http://{shown}:{port}  (API docs: /docs; Ctrl+C to stop)")

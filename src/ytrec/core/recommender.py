@@ -337,9 +337,15 @@ class Recommender:
         wanted = set(modalities) if diversity.mmr_lambda is not None else set()
         if diversity.collapse_duplicates:
             wanted |= set(diversity.duplicate_thresholds) & set(self.bundle.stores)
-        if diversity.mmr_lambda is None:  # duplicate collapse reads only the rows of kept candidates
-            return {m: LazyRows(self.bundle.stores[m], rows) for m in sorted(wanted)}
-        return {m: pairwise(self.bundle.stores[m], rows) for m in sorted(wanted)}
+        return {m: self._pairwise(self.bundle.stores[m], rows, lazy=diversity.mmr_lambda is None) for m in sorted(wanted)}
+
+    @staticmethod
+    def _pairwise(store: ModalityStore, rows: np.ndarray, lazy: bool):
+        """One product for dense and lexical stores; the copy fingerprint's n² cell comparisons
+        are the costly part, so without MMR (which needs every pair) only kept rows are computed."""
+        if lazy and isinstance(store, FingerprintStore):
+            return store.pairwise_rows(rows)
+        return pairwise(store, rows)
 
     def _result(
         self,
@@ -364,31 +370,6 @@ class Recommender:
             contributions={m: round(v, 6) for m, v in contributions.items()},
             driver=driver,
         )
-
-
-class LazyRows:
-    """Rows of the (n, n) candidate similarity matrix, each computed on first use.
-
-    Duplicate collapse compares each *kept* candidate (about k of them) with the pool, so serving
-    pays O(k·n) instead of all n² pairs (for the copy fingerprint that was most of a query's time).
-    """
-
-    def __init__(self, store: ModalityStore, rows: np.ndarray) -> None:
-        self.store = store
-        self.rows = rows
-        self._cache: dict[int, np.ndarray] = {}
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    def __getitem__(self, i: int) -> np.ndarray:
-        if i not in self._cache:
-            row = int(self.rows[i])
-            if isinstance(self.store, FingerprintStore):
-                self._cache[i] = self.store.pairwise_row(row, self.rows)
-            else:
-                self._cache[i] = self.store.similarity(self.store.row_query(row), self.rows)
-        return self._cache[i]
 
 
 def pairwise(store: ModalityStore, rows: np.ndarray) -> np.ndarray:

@@ -31,7 +31,7 @@ def collapse_duplicates(
     """``order`` without candidates too similar to an earlier kept one (the first ``limit`` kept).
 
     ``similarity[m][i]`` is row i of the (n, n) pairwise similarities of the n candidates in
-    modality ``m`` (a matrix, or anything indexable by row such as ``core.recommender.LazyRows``);
+    modality ``m`` (a matrix, or anything indexable by row such as ``index.fingerprint.PairwiseRows``);
     ``drop`` marks candidates to leave out from the start (e.g. copies of the query video).
     """
     used = {m: t for m, t in thresholds.items() if m in similarity}

@@ -115,12 +115,9 @@ class FingerprintStore(ModalityStore):
         keep = max(1, round(KEEP * CELLS))
         return (1.0 - np.partition(errors, keep - 1, axis=0)[:keep].mean(axis=0) / 2.0).astype(np.float32)
 
-    def pairwise_row(self, row: int, rows: np.ndarray) -> np.ndarray:
-        """Catalog row ``row`` against ``rows``: one row of ``pairwise`` (uncropped, as there)."""
-        query = self.codes[row, 0].astype(np.float32)
-        errors = ((self.codes[np.asarray(rows), 0].astype(np.float32) - query[None]) ** 2).mean(axis=2)
-        keep = max(1, round(KEEP * CELLS))
-        return (1.0 - np.partition(errors, keep - 1, axis=1)[:, :keep].mean(axis=1) / 2.0).astype(np.float32)
+    def pairwise_rows(self, rows: np.ndarray) -> "PairwiseRows":
+        """``pairwise(rows)`` row by row on demand, for duplicate collapse on the query path."""
+        return PairwiseRows(self.codes[np.asarray(rows), 0].astype(np.float32))
 
     def row_query(self, row: int) -> np.ndarray:
         return self.codes[row, 0].astype(np.float32)
@@ -148,3 +145,27 @@ class FingerprintStore(ModalityStore):
             return cls(name, np.load(path, mmap_mode="r"))
         except (OSError, ValueError) as exc:
             raise ArtifactError(f"cannot read {name} fingerprints: {exc}") from None
+
+
+class PairwiseRows:
+    """Rows of the trimmed uncropped similarity among n candidates, each computed on first use.
+
+    Duplicate collapse compares only each *kept* candidate (about k) with the pool, so the query
+    path pays O(k·n) cell comparisons instead of all n² pairs.
+    """
+
+    def __init__(self, codes: np.ndarray) -> None:
+        self.codes = codes  # (n, cells, values) float32
+        self._rows: dict[int, np.ndarray] = {}
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def __getitem__(self, i: int) -> np.ndarray:
+        if i not in self._rows:
+            errors = ((self.codes - self.codes[i][None]) ** 2).mean(axis=2)  # (n, cells)
+            keep = max(1, round(KEEP * CELLS))
+            self._rows[i] = (1.0 - np.partition(errors, keep - 1, axis=1)[:, :keep].mean(axis=1) / 2.0).astype(
+                np.float32
+            )
+        return self._rows[i]
