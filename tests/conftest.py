@@ -7,4 +7,4 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 
 # Session-wide fixtures other suites reuse (a built sample bundle): see tests/fixtures/.
-from tests.fixtures.bundles import sample_bundle  # noqa: E402,F401
+from tests.fixtures.bundles import client, recommender, sample_bundle  # noqa: E402,F401

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.fixtures.bundles import SampleBundle
 from ytrec.artifact.bundle import Bundle
 from ytrec.artifact.manifest import MANIFEST
 from ytrec.catalog.columns import ColumnMap
-from ytrec.catalog.sample import generate_sample
 from ytrec.cli import main
 from ytrec.core.recommender import Recommender
 from ytrec.encoders.thumbnail import TrainConfig
@@ -26,15 +26,14 @@ FAST = dict(text_model=OFFLINE_MODEL_ALIAS, preset="tiny", train=TrainConfig(epo
 
 
 @pytest.fixture(scope="module")
-def sample_csv(tmp_path_factory) -> Path:
-    return generate_sample(tmp_path_factory.mktemp("sample"), n_videos=120, n_channels=10)
+def sample_csv(sample_bundle: SampleBundle) -> Path:
+    return sample_bundle.catalog_csv
 
 
 @pytest.fixture(scope="module")
-def bundle(sample_csv: Path, tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("bundles") / "sample"
-    build_bundle(str(sample_csv), out, BuildOptions(**FAST), log=lambda m: None)
-    return out
+def bundle(sample_bundle: SampleBundle) -> Path:
+    """The session's sample bundle (120 videos, 10 channels, tiny preset, offline title model)."""
+    return sample_bundle.bundle
 
 
 def test_bundle_layout_and_manifest(bundle: Path):

@@ -18,16 +18,6 @@ from ytrec.errors import ArtifactError, CatalogError, ModelUnavailableError, Que
 
 
 @pytest.fixture(scope="module")
-def recommender(sample_bundle: SampleBundle) -> Recommender:
-    return Recommender.open(sample_bundle.bundle)
-
-
-@pytest.fixture(scope="module")
-def client(recommender: Recommender) -> TestClient:
-    return TestClient(create_app(recommender, Settings()), raise_server_exceptions=False)
-
-
-@pytest.fixture(scope="module")
 def video_id(recommender: Recommender) -> str:
     return recommender.catalog.video_ids[7]
 

@@ -5,19 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.fixtures.bundles import SampleBundle
-from ytrec.api import Settings, create_app
 from ytrec.core.recommender import Recommender
-
-
-@pytest.fixture(scope="module")
-def recommender(sample_bundle: SampleBundle) -> Recommender:
-    return Recommender.open(sample_bundle.bundle)
-
-
-@pytest.fixture(scope="module")
-def client(recommender: Recommender) -> TestClient:
-    return TestClient(create_app(recommender, Settings()), raise_server_exceptions=False)
 
 
 def test_feedback_with_filters_and_explanations(client: TestClient, recommender: Recommender):

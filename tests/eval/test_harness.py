@@ -6,7 +6,6 @@ import json
 import shutil
 from pathlib import Path
 
-import pytest
 
 from tests.fixtures.bundles import SampleBundle
 from ytrec.artifact.bundle import Bundle

@@ -12,16 +12,6 @@ from ytrec.api import Settings, create_app
 from ytrec.core.recommender import Recommender
 
 
-@pytest.fixture(scope="module")
-def recommender(sample_bundle: SampleBundle) -> Recommender:
-    return Recommender.open(sample_bundle.bundle)
-
-
-@pytest.fixture(scope="module")
-def client(recommender: Recommender) -> TestClient:
-    return TestClient(create_app(recommender, Settings()), raise_server_exceptions=False)
-
-
 def ranks(html: str) -> list[int]:
     return [int(r) for r in re.findall(r'<span data-field="rank">(\d+)</span>', html)]
 
