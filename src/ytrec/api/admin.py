@@ -16,6 +16,7 @@ import csv
 import hmac
 import tempfile
 import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -56,6 +57,7 @@ admin = APIRouter(prefix="/api", tags=["admin"], dependencies=[Depends(require_a
 
 @admin.post("/videos", status_code=201, summary="Add a video to the catalog (API key)")
 def add_video(
+    request: Request,
     service: ServiceDep,
     video_id: Annotated[str, Form(description="new, unique video id")],
     title: Annotated[str, Form(description="the video's title")],
@@ -90,38 +92,46 @@ def add_video(
             writer = csv.DictWriter(handle, fieldnames=list(row))
             writer.writeheader()
             writer.writerow(row)
+        service = request.app.state.service  # the current one: another write may have swapped it
         old = service.recommender
         with service.model_lock:  # the add encodes with the served models
             result = add_videos(old.bundle.root, str(table), log=lambda message: None,
                                 embedder=old.title_embedder,
                                 encoder=old.thumbnail_encoder if old.bundle.has_thumbnails else None)
-        _swap(service, old)
+        service = _swap(request, service)
     new_row = service.recommender.catalog.row_of(video_id.strip())
     return {"video": service.video(new_row).model_dump(), "videos": len(service.recommender.catalog),
             "drift": result.drift.to_dict() if result.drift else None}
 
 
 @admin.delete("/videos/{video_id}", summary="Remove a video from the catalog (API key)")
-def remove_video(video_id: str, service: ServiceDep) -> dict[str, Any]:
+def remove_video(video_id: str, request: Request) -> dict[str, Any]:
     from ytrec.pipeline.update import remove_videos
 
     with _write_lock:
+        service = request.app.state.service
         old = service.recommender
         if video_id not in old.catalog:
             raise VideoNotFound(video_id)
         remove_videos(old.bundle.root, [video_id], log=lambda message: None)
-        _swap(service, old)
+        service = _swap(request, service)
     return {"removed": video_id, "videos": len(service.recommender.catalog)}
 
 
-def _swap(service: Service, old: Recommender) -> None:
-    """Serve the published bundle, handing over the models already loaded (same model files)."""
+def _swap(request: Request, service: Service) -> Service:
+    """Serve the published bundle, handing over the models already loaded (same model files).
+
+    The new recommender and catalog browser go live together as one new Service object: a
+    request holds the Service it started with, so it never sees one new part beside one old.
+    """
+    old = service.recommender
     new = Recommender.open(old.bundle.root)
     for name in ("title_embedder", "thumbnail_encoder"):
         if name in old.__dict__:  # cached_property values
             new.__dict__[name] = old.__dict__[name]
-    browser = CatalogBrowser(new.catalog)
-    service.recommender, service.browser = new, browser
+    swapped = replace(service, recommender=new, browser=CatalogBrowser(new.catalog))
+    request.app.state.service = swapped
+    return swapped
 
 
 __all__ = ["admin", "Video"]
