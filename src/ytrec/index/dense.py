@@ -13,6 +13,7 @@ never be modified (Faiss aborts the process), so updates load with ``mmap=False`
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from pathlib import Path
 
 import faiss
@@ -41,26 +42,29 @@ class FaissStore(ModalityStore):
     # -- what subclasses provide --------------------------------------------------------
 
     @classmethod
+    @abstractmethod
     def build(cls, name: str, vectors: np.ndarray, **params) -> "FaissStore":
-        raise NotImplementedError
+        """A store over ``vectors`` (normalized here) with this kind's build ``params``."""
 
     def _faiss_params(self, params: SearchParams | None, k: int):
         """Faiss SearchParameters for one call (None = the index's defaults)."""
         return None
 
+    @abstractmethod
     def _with_index_rows_added(self, vectors: np.ndarray) -> "FaissStore":
-        raise NotImplementedError
+        """A new store with normalized ``vectors`` appended as the next rows."""
 
+    @abstractmethod
     def _with_index_rows_removed(self, rows: np.ndarray) -> "FaissStore":
-        raise NotImplementedError
+        """A new store without ``rows``; later rows move up."""
 
     def _save_vectors(self, directory: Path) -> list[str]:
         return []
 
     @classmethod
+    @abstractmethod
     def _load_parts(cls, name: str, directory: Path, meta: dict, index: faiss.Index, mmap: bool):
         """(vectors, params) for a loaded index."""
-        raise NotImplementedError
 
     # -- the ModalityStore interface ----------------------------------------------------
 
