@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 
 from tests.helpers.tiny_e5 import build_tiny_e5
 from ytrec.catalog.columns import ColumnMap
@@ -20,7 +19,6 @@ from ytrec.pipeline.build import BuildOptions, build_bundle
 TITLES = Path(__file__).resolve().parents[3] / "shared" / "data" / "sl-titles" / "titles.csv"
 
 
-@pytest.mark.skipif(not TITLES.is_file(), reason="shared/data/sl-titles is not present")
 def test_titles_only_catalog_evaluates_in_title_mode(tmp_path: Path):
     model = build_tiny_e5(tmp_path)
     options = BuildOptions(columns=ColumnMap(channel="channel_id", category="category_name"), text_model=str(model))
