@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ytrec import __version__
 from ytrec.catalog.columns import ColumnMap
-from ytrec.core.query import MAX_K, MODES
+from ytrec.core.query import MAX_K, MODES, given_weights
 from ytrec.errors import ConfigError, YtrecError
 from ytrec.progress import set_quiet
 
@@ -76,7 +76,7 @@ def cmd_recommend(args: argparse.Namespace) -> None:
     from ytrec.errors import QueryError
 
     recommender = Recommender.open(args.bundle, text_model=args.text_model)
-    weights = _weights(args)
+    weights = given_weights(args.w_thumbnail, args.w_title, args.w_lexical)
     options = _list_options(args, recommender)
     if (search := _search_params(args)) is not None:
         options["search"] = search
@@ -286,13 +286,6 @@ def _default_text_model() -> str:
     from ytrec.encoders.title import DEFAULT_TEXT_MODEL
 
     return os.environ.get("YTREC_TEXT_MODEL", DEFAULT_TEXT_MODEL)
-
-
-def _weights(args: argparse.Namespace) -> dict[str, float] | None:
-    given = {"thumbnail": args.w_thumbnail, "title": args.w_title, "title_lexical": args.w_lexical}
-    if all(w is None for w in given.values()):
-        return None
-    return {m: w for m, w in given.items() if w is not None}
 
 
 def _pairs(text: str | None, flag: str) -> dict[str, float] | None:

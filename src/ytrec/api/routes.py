@@ -10,9 +10,9 @@ from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Reques
 from fastapi.responses import FileResponse
 
 from ytrec.api.models import ErrorBody, FeedbackRequest, Health, Recommendations, SearchResults, Video, VideoPage
-from ytrec.api.service import Service, weights_of
+from ytrec.api.service import Service
 from ytrec.core.browse import MAX_PER_PAGE
-from ytrec.core.query import MAX_K, MODES
+from ytrec.core.query import MAX_K, MODES, given_weights
 
 
 def get_service(request: Request) -> Service:
@@ -77,7 +77,7 @@ def video_recommendations(
 
     row = service.row(video_id)
     k = service.settings.default_k if k is None else k
-    weights = weights_of(w_thumbnail, w_title, w_lexical)
+    weights = given_weights(w_thumbnail, w_title, w_lexical)
     knobs = {"ef_search": ef_search, "nprobe": nprobe, "rerank": rerank}
     search = SearchParams(**knobs) if any(v is not None for v in knobs.values()) else None
     results = service.recommender.similar(video_id, k=k, mode=mode, weights=weights, search=search)
@@ -100,7 +100,7 @@ def new_video_recommendations(
 ) -> Recommendations:
     data = service.read_upload(image.file if image is not None else None)
     k = service.settings.default_k if k is None else k
-    weights = weights_of(w_thumbnail, w_title, w_lexical)
+    weights = given_weights(w_thumbnail, w_title, w_lexical)
     results = service.recommend_new(data, title, k=k, mode=mode, weights=weights)
     return Recommendations(title=title, mode=mode, k=k, weights=weights, items=[service.scored(r) for r in results])
 

@@ -34,15 +34,6 @@ def page_url(video_id: str) -> str:
     return f"/videos/{quote(video_id, safe='')}"
 
 
-def weights_of(
-    w_thumbnail: float | None, w_title: float | None, w_lexical: float | None = None
-) -> dict[str, float] | None:
-    """Request weights, named as the CLI's --w-* flags: None (the bundle's defaults) unless one is
-    given; then every modality left out weighs 0."""
-    given = {"thumbnail": w_thumbnail, "title": w_title, "title_lexical": w_lexical}
-    chosen = {name: value for name, value in given.items() if value is not None}
-    return chosen or None
-
 
 @dataclass
 class Service:

@@ -53,3 +53,12 @@ def check_weights(weights: dict[str, float], modalities: list[str], known: list[
     if sum(weights.get(m, 0.0) for m in modalities) <= 0:
         raise QueryError("at least one weight must be positive")
     return {m: float(weights.get(m, 0.0)) for m in modalities}
+
+
+def given_weights(
+    thumbnail: float | None, title: float | None, title_lexical: float | None = None
+) -> dict[str, float] | None:
+    """Weights as a surface receives them (--w-* flags, w_* query parameters): None, meaning the
+    bundle's defaults, unless one is given; then every modality left out weighs 0."""
+    given = {"thumbnail": thumbnail, "title": title, "title_lexical": title_lexical}
+    return {name: value for name, value in given.items() if value is not None} or None
