@@ -23,6 +23,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
 
 from ytrec.api.errors import VideoNotFound
+from ytrec.api.routes import ServiceDep
 from ytrec.api.models import ErrorBody, Video
 from ytrec.api.service import Service
 from ytrec.core.browse import CatalogBrowser
@@ -31,10 +32,6 @@ from ytrec.core.recommender import Recommender
 from ytrec.errors import QueryError
 
 _write_lock = threading.Lock()  # one write at a time per process (bundle_lock guards processes)
-
-
-def get_service(request: Request) -> Service:
-    return request.app.state.service
 
 
 def require_api_key(request: Request) -> None:
@@ -50,7 +47,6 @@ def require_api_key(request: Request) -> None:
         raise HTTPException(401, "missing or wrong API key (send it as X-API-Key or Authorization: Bearer)")
 
 
-ServiceDep = Annotated[Service, Depends(get_service)]
 admin = APIRouter(prefix="/api", tags=["admin"], dependencies=[Depends(require_api_key)],
                   responses={code: {"model": ErrorBody} for code in (400, 401, 403, 404, 409, 413, 422, 503)})
 
