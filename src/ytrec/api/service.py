@@ -11,14 +11,12 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 from urllib.parse import quote
 
-from PIL import Image
 
 from ytrec import __version__
 from ytrec.api.errors import VideoNotFound
 from ytrec.api.limits import too_large
 from ytrec.api.models import Health, ScoredVideo, Video
 from ytrec.api.settings import Settings
-from ytrec.catalog.images import THUMB_HEIGHT, THUMB_WIDTH
 from ytrec.core.browse import CatalogBrowser
 from ytrec.core.recommender import Recommender
 from ytrec.core.results import Recommendation
@@ -50,7 +48,7 @@ class Service:
     def start(cls, recommender: Recommender, settings: Settings) -> "Service":
         service = cls(recommender, CatalogBrowser(recommender.catalog), settings)
         if settings.warm_up:
-            service.warm_up()
+            recommender.warm_up()
         return service
 
     def search(self, text: str, k: int) -> list[Recommendation]:
@@ -63,11 +61,6 @@ class Service:
         with self.model_lock:
             return self.recommender.recommend_new(image, title, k=k, mode=mode, weights=weights)
 
-    def warm_up(self) -> None:
-        """Load the models now: the Recommender loads them lazily and is not thread-safe while it does."""
-        self.recommender.embed_title("warm-up")
-        if self.recommender.bundle.has_thumbnails:
-            self.recommender.encode_image(Image.new("RGB", (THUMB_WIDTH, THUMB_HEIGHT)))
 
     @property
     def has_thumbnails(self) -> bool:

@@ -21,7 +21,7 @@ import numpy as np
 from PIL import Image
 
 from ytrec.artifact.bundle import Bundle
-from ytrec.catalog.images import ThumbnailError, normalize, open_thumbnail
+from ytrec.catalog.images import THUMB_HEIGHT, THUMB_WIDTH, ThumbnailError, normalize, open_thumbnail
 from ytrec.core.feedback import Probe, feedback_probes
 from ytrec.core.filters import Filters
 from ytrec.core.query import active_modalities, check_k, check_weights
@@ -194,17 +194,18 @@ class Recommender:
             queries[LEXICAL] = self.bundle.stores[LEXICAL].encode([text])
         return queries
 
-    def embed_title(self, title: str) -> np.ndarray:
-        return self.title_queries(title, passage=True)["title"]
-
     def normalize_image(self, image: Path | bytes | Image.Image) -> Image.Image:
         try:
             return normalize(image) if isinstance(image, Image.Image) else open_thumbnail(image)
         except ThumbnailError as exc:
             raise QueryError(f"thumbnail rejected: {exc}") from None
 
-    def encode_image(self, image: Path | bytes | Image.Image) -> np.ndarray:
-        return self.thumbnail_encoder.encode_pil([self.normalize_image(image)])[0]
+    def warm_up(self) -> None:
+        """Load the models and run each once now: they load lazily, and not thread-safely, on
+        first use, so a server does this before its first request."""
+        self.title_queries("warm-up", passage=True)
+        if self.bundle.has_thumbnails:
+            self.thumbnail_encoder.encode_pil([Image.new("RGB", (THUMB_WIDTH, THUMB_HEIGHT))])
 
     # -- ranking -------------------------------------------------------------------------
 
