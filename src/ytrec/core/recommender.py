@@ -31,9 +31,7 @@ from ytrec.errors import QueryError
 from ytrec.fusion.base import FusionStrategy
 from ytrec.fusion.diversity import Diversity
 from ytrec.fusion.registry import get_fusion
-from ytrec.index.base import ModalityStore, SearchParams
-from ytrec.index.fingerprint import FingerprintStore
-from ytrec.index.lexical import LexicalStore
+from ytrec.index.base import SearchParams
 
 DEFAULT_OVERSAMPLE = 4
 MAX_TITLE_CHARS = 500
@@ -338,15 +336,10 @@ class Recommender:
         wanted = set(modalities) if diversity.mmr_lambda is not None else set()
         if diversity.collapse_duplicates:
             wanted |= set(diversity.duplicate_thresholds) & set(self.bundle.stores)
-        return {m: self._pairwise(self.bundle.stores[m], rows, lazy=diversity.mmr_lambda is None) for m in sorted(wanted)}
-
-    @staticmethod
-    def _pairwise(store: ModalityStore, rows: np.ndarray, lazy: bool):
-        """One product for dense and lexical stores; the copy fingerprint's n² cell comparisons
-        are the costly part, so without MMR (which needs every pair) only kept rows are computed."""
-        if lazy and isinstance(store, FingerprintStore):
-            return store.pairwise_rows(rows)
-        return pairwise(store, rows)
+        stores = self.bundle.stores
+        if diversity.mmr_lambda is None:  # duplicate collapse alone reads only the kept rows
+            return {m: stores[m].pairwise_rows(rows) for m in sorted(wanted)}
+        return {m: stores[m].pairwise(rows) for m in sorted(wanted)}
 
     def _result(
         self,
@@ -371,20 +364,6 @@ class Recommender:
             contributions={m: round(v, 6) for m, v in contributions.items()},
             driver=driver,
         )
-
-
-def pairwise(store: ModalityStore, rows: np.ndarray) -> np.ndarray:
-    """(n, n) similarities among catalog rows: one product for the lexical store, else row by row."""
-    if isinstance(store, LexicalStore):
-        block = store.matrix[rows]
-        return np.asarray((block @ block.T).todense(), dtype=np.float32)
-    if isinstance(store, FingerprintStore):
-        return store.pairwise(rows)
-    if not len(rows):
-        return np.zeros((0, 0), dtype=np.float32)
-    if hasattr(store, "pairwise"):  # dense stores: decode the rows once, one matrix product
-        return store.pairwise(rows)
-    return np.stack([store.similarity(store.row_query(int(r)), rows) for r in rows])
 
 
 def _rounded(value: float | None) -> float | None:

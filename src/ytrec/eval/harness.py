@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from ytrec.catalog.images import load_stored
-from ytrec.core.recommender import Recommender, pairwise
+from ytrec.core.recommender import Recommender
 from ytrec.eval.copies import CopyDetectionEvaluator, DescriptorCopySystem, StoreCopySystem
 from ytrec.eval.pixel_baselines import DESCRIPTORS
 from ytrec.eval.relevance import LabelRelevance
@@ -43,7 +43,7 @@ def evaluate(recommender: Recommender, config: EvalConfig, log: Log = print) -> 
     queries = relevance.queries(config.sample, config.seed)
     evaluator = RetrievalEvaluator(
         relevance, queries, config.ks, len(catalog), catalog.column("channel"),
-        pairwise=lambda rows: {m: pairwise(store, rows) for m, store in stores.items()},
+        pairwise=lambda rows: {m: store.pairwise(rows) for m, store in stores.items()},
     )
     default = f"hybrid {recommender.fusion.name}"
     systems = retrieval_systems(recommender, config.seed)

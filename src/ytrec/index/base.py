@@ -103,6 +103,18 @@ class ModalityStore(ABC):
     def load(cls, name: str, directory: Path, meta: dict) -> "ModalityStore":
         """Read a store written by ``save``; ``meta`` is its manifest entry."""
 
+    def pairwise(self, rows: np.ndarray) -> np.ndarray:
+        """(n, n) similarities among catalog rows (MMR, duplicate collapse); row by row here,
+        one product in stores that can do better."""
+        if not len(rows):
+            return np.zeros((0, 0), dtype=np.float32)
+        return np.stack([self.similarity(self.row_query(int(r)), rows) for r in rows])
+
+    def pairwise_rows(self, rows: np.ndarray):
+        """``pairwise(rows)`` for a reader that needs only some rows (duplicate collapse reads the
+        kept candidates'); stores whose full matrix is costly return rows computed on demand."""
+        return self.pairwise(rows)
+
     def describe(self) -> dict:
         """The manifest entry: kind, dimension and whatever ``load`` needs back."""
         return {"index": self.kind, "dimension": self.dimension, "metric": "cosine"}

@@ -116,7 +116,7 @@ class FingerprintStore(ModalityStore):
         return (1.0 - np.partition(errors, keep - 1, axis=0)[:keep].mean(axis=0) / 2.0).astype(np.float32)
 
     def pairwise_rows(self, rows: np.ndarray) -> "PairwiseRows":
-        """``pairwise(rows)`` row by row on demand, for duplicate collapse on the query path."""
+        """``pairwise(rows)`` row by row on demand: its n² cell comparisons are the costly part."""
         return PairwiseRows(self.codes[np.asarray(rows), 0].astype(np.float32))
 
     def row_query(self, row: int) -> np.ndarray:

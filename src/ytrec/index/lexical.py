@@ -123,6 +123,10 @@ class LexicalStore(ModalityStore):
     def similarity(self, query: sp.spmatrix, rows: np.ndarray) -> np.ndarray:
         return np.asarray((self.matrix[rows] @ sp.csr_matrix(query).T).todense(), dtype=np.float32).ravel()
 
+    def pairwise(self, rows: np.ndarray) -> np.ndarray:
+        block = self.matrix[rows]
+        return np.asarray((block @ block.T).todense(), dtype=np.float32)
+
     def row_query(self, row: int) -> sp.csr_matrix:
         return self.matrix[row]
 
