@@ -118,13 +118,9 @@ def cmd_remove(args: argparse.Namespace) -> None:
 
 
 def cmd_retrain(args: argparse.Namespace) -> None:
-    from ytrec.encoders.thumbnail import TrainConfig
     from ytrec.pipeline.retrain import retrain_bundle
 
-    train = TrainConfig(**{k: v for k, v in {
-        "epochs": args.epochs, "batch_size": args.batch_size, "seed": args.seed, "device": args.device,
-    }.items() if v is not None})
-    retrain_bundle(args.bundle, train=train, preset=args.preset, log=_log(args))
+    retrain_bundle(args.bundle, train=_train_config(args), preset=args.preset, log=_log(args))
 
 
 def cmd_evaluate(args: argparse.Namespace) -> None:
@@ -231,23 +227,11 @@ def _log(args: argparse.Namespace):
 
 
 def _build_options(args: argparse.Namespace):
-    from ytrec.encoders.thumbnail import TrainConfig
     from ytrec.pipeline.build import BuildOptions
 
-    columns = ColumnMap(
-        video_id=args.col_id, title=args.col_title, thumbnail=args.col_thumbnail,
-        channel=args.col_channel, category=args.col_category, published_at=args.col_published,
-    )
-    given = {
-        "epochs": args.epochs, "batch_size": args.batch_size, "noise_std": args.noise,
-        "mask_ratio": args.mask, "seed": args.seed, "device": args.device,
-    }
-    try:
-        train = TrainConfig(**{k: v for k, v in given.items() if v is not None})
-    except ValueError as exc:
-        raise ConfigError(f"invalid training option: {exc}") from None
+    train = _train_config(args, noise_std=args.noise, mask_ratio=args.mask)
     return BuildOptions(
-        columns=columns,
+        columns=_columns(args),
         image_column=args.image_column,
         text_model=args.text_model or _default_text_model(),
         prefixes=args.prefixes,
@@ -260,6 +244,17 @@ def _build_options(args: argparse.Namespace):
         memory_budget=_memory_budget(args.memory_budget),
         weights={"thumbnail": args.w_thumbnail, "title": args.w_title, "title_lexical": args.w_lexical},
     )
+
+
+def _train_config(args: argparse.Namespace, **extra: object):
+    """TrainConfig from the training flags that were given (the rest keep their defaults)."""
+    from ytrec.encoders.thumbnail import TrainConfig
+
+    given = {"epochs": args.epochs, "batch_size": args.batch_size, "seed": args.seed, "device": args.device, **extra}
+    try:
+        return TrainConfig(**{k: v for k, v in given.items() if v is not None})
+    except ValueError as exc:
+        raise ConfigError(f"invalid training option: {exc}") from None
 
 
 def _columns(args: argparse.Namespace) -> ColumnMap:
