@@ -39,6 +39,12 @@ class ServerError(RuntimeError):
     """The local server cannot be started or stopped; the message says why in one line."""
 
 
+def running_uri(base_dir: Path) -> str | None:
+    """The URI of the server started from ``base_dir``, if one runs."""
+    state = _read_state(Path(base_dir).resolve())
+    return state["uri"] if state is not None and _alive(state["pid"]) else None
+
+
 @dataclass
 class LocalMilvus:
     base_dir: Path
@@ -52,11 +58,13 @@ class LocalMilvus:
         (self.base_dir / STATE_FILE).unlink(missing_ok=True)
 
 
-def start(base_dir: Path, timeout_s: float = 180.0, detach: bool = False) -> LocalMilvus:
+def start(base_dir: Path, timeout_s: float = 180.0, detach: bool = False, port: int | None = None) -> LocalMilvus:
     """Start one standalone server with its data in ``base_dir``; return once it answers health checks.
 
     ``detach``: the server outlives this process (``scripts/milvus.sh start``); otherwise it is
     killed when the thread that started it exits (a test session that dies leaves no orphan).
+    ``port``: the client port to use even if the launcher's probe finds it busy (a restart: the
+    dead server's sockets linger in TIME_WAIT, and Milvus itself binds with SO_REUSEADDR).
     """
     from milvus import MilvusServer, MilvusServerConfig, _initialize_data_files
 
@@ -74,6 +82,9 @@ def start(base_dir: Path, timeout_s: float = 180.0, detach: bool = False) -> Loc
     server.config.set("common.gracefulStopTimeout", 5)
     server.config.set("common.session.ttl", 5)
     server.config.resolve()
+    if port is not None:
+        server.config.configurable_items["proxy_port"][1] = int(port)
+        server.config.write_config()
     _initialize_data_files(str(base_dir))
     metrics_port, sock = server.config.resolve_port(9091)
     sock.close()
@@ -196,10 +207,10 @@ def main(argv: list[str] | None = None) -> int:
             if not stop(args.dir):
                 print(f"no Milvus server was running from {args.dir}", file=sys.stderr)
         else:
-            state = _read_state(args.dir.resolve())
-            if state is None or not _alive(state["pid"]):
+            uri = running_uri(args.dir)
+            if uri is None:
                 raise ServerError(f"no Milvus server runs from {args.dir}")
-            print(state["uri"])
+            print(uri)
     except ServerError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
