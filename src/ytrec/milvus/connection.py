@@ -67,7 +67,10 @@ def client_for(target: MilvusTarget):
     key = (target.uri, target.token)
     with _lock:
         if key not in _clients:
-            from pymilvus import MilvusClient
+            try:
+                from pymilvus import MilvusClient
+            except ImportError:
+                raise ConfigError("the Milvus backend needs pymilvus: pip install 'ytrec[milvus]'") from None
 
             _clients[key] = call(
                 target, "connect", lambda: MilvusClient(uri=target.uri, token=target.token, timeout=CONNECT_TIMEOUT_S)
