@@ -10,6 +10,7 @@ from ytrec.cli.commands import (
     evaluate,
     index,
     info,
+    publish,
     recommend,
     remove,
     retrain,
@@ -20,4 +21,4 @@ from ytrec.cli.commands import (
     tune,
 )
 
-COMMANDS = (sample, build, train, index, recommend, add, remove, retrain, evaluate, tune, search, info, demo, serve)
+COMMANDS = (sample, build, train, index, publish, recommend, add, remove, retrain, evaluate, tune, search, info, demo, serve)
