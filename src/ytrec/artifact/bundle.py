@@ -9,6 +9,7 @@ from pathlib import Path
 from ytrec.artifact.atomic import recover
 from ytrec.artifact.manifest import read_manifest, write_manifest
 from ytrec.catalog.catalog import Catalog
+from ytrec.catalog.ingest import THUMBS_DIR
 from ytrec.catalog.report import IngestReport
 from ytrec.errors import ArtifactError
 from ytrec.index.base import ModalityStore
@@ -52,8 +53,16 @@ class Bundle:
         return "thumbnail" in self.stores
 
     def thumbnail_path(self, row: int) -> Path | None:
+        """The stored thumbnail of ``row``; never a path outside the bundle's ``thumbs/``, whatever
+        the catalog says (a hand-edited or hostile catalog.parquet must not make the server read
+        /etc/passwd)."""
         relative = self.catalog.table.column("thumb")[row].as_py()
-        return self.root / relative if relative else None
+        if not relative:
+            return None
+        path = (self.root / relative).resolve()
+        if not path.is_relative_to(self.root / THUMBS_DIR):
+            raise ArtifactError(f"bundle {self.root}: catalog row {row} points outside thumbs/ ({relative!r})")
+        return path
 
     def ingest_report(self) -> dict:
         return json.loads((self.root / REPORT_FILE).read_text(encoding="utf-8"))
