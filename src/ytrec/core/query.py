@@ -25,8 +25,9 @@ def check_k(k: int, available: int) -> int:
 
 def active_modalities(mode: str, available: list[str]) -> list[str]:
     """Modalities that score a request: hybrid uses every one the bundle has."""
-    if mode not in MODES:
-        raise QueryError(f"unknown mode '{mode}' (choose from {', '.join(MODES)})")
+    modes = query_modes()
+    if mode not in modes:
+        raise QueryError(f"unknown mode '{mode}' (choose from {', '.join(modes)})")
     if mode == "hybrid":
         return list(available)
     chosen = [m for m in mode_signals(mode) if m in available]

@@ -35,9 +35,8 @@ import numpy as np
 
 from ytrec.errors import ArtifactError
 from ytrec.index.base import ModalityStore
-from ytrec.index.compact import BYTES_PER_COMPONENT
-from ytrec.index.ivf import default_nlist, default_pq_m
-from ytrec.index.registry import store_class
+
+# faiss-backed modules load on first use: the CLI reads this module's choices at start-up
 
 FLAT_SCAN_BYTES = 16 * 2**20
 LOW_DIMENSION = 128
@@ -64,6 +63,9 @@ class IndexChoice:
 
 def estimate_bytes(kind: str, n: int, d: int, params: dict | None = None) -> int:
     """Memory of a store of ``kind`` holding n d-dimensional vectors (index + stored vectors)."""
+    from ytrec.index.compact import BYTES_PER_COMPONENT
+    from ytrec.index.ivf import default_nlist, default_pq_m
+
     params = params or {}
     if kind == "flat":
         return 2 * n * d * 4  # the .npy vectors and the IndexFlatIP's own copy
@@ -199,6 +201,8 @@ def build_store(
         raise ArtifactError(f"unknown index kind '{kind}' (choose from {', '.join(INDEX_CHOICES)})")
     if choice.kind in ("ivfpq", "ivfsq") and n < 2:
         choice = IndexChoice("flat", {}, f"{n} vector(s): too few to train {choice.kind}", estimate_bytes("flat", n, d))
+    from ytrec.index.registry import store_class
+
     cls = store_class(choice.kind)
     store = cls.build(name, vectors, **choice.params) if choice.params else cls.build(name, vectors)
     choice.params = store.describe().get("params", choice.params)

@@ -18,6 +18,7 @@ from ytrec.cli.commands import (
     serve,
     train,
     tune,
+    upgrade,
 )
 
-COMMANDS = (sample, build, train, index, recommend, add, remove, retrain, evaluate, tune, search, info, demo, serve)
+COMMANDS = (sample, build, train, index, recommend, add, remove, retrain, evaluate, tune, search, info, upgrade, demo, serve)
