@@ -1,4 +1,7 @@
-"""The lexical title signal: the titles' character n-grams (model-free; any language, typos)."""
+"""The lexical title signal: words and character n-grams of titles (model-free; any language, typos).
+
+Candidates come from an inverted word index, scores from exact n-gram TF-IDF (index/lexical.py).
+"""
 
 from __future__ import annotations
 
@@ -7,11 +10,6 @@ from typing import Any
 from ytrec.index.base import ModalityStore
 from ytrec.signals.base import BuildContext, Models, Purpose, SignalInputs, SignalSpec
 from ytrec.signals.registry import register_signal
-
-# tfidf_char: a sparse row of ~3 n-grams (sizes 2-4) per title character, 8 bytes each (float32
-# weight + int32 column), and a vocabulary of up to 500k n-grams (~64 bytes each in a dict).
-_TFIDF_BYTES_PER_CHAR = 3 * 8
-_TFIDF_VOCABULARY_BYTES = 500_000 * 64
 
 
 class TitleLexicalSignal(SignalSpec):
@@ -24,7 +22,7 @@ class TitleLexicalSignal(SignalSpec):
     # Identical titles (up to case, spacing, Unicode form) score 1; distinct episodes of a series
     # ("Day 02" / "Day 04") reach 0.90-0.98 on sl-titles, so nothing lower is safe.
     duplicate_threshold = 0.99
-    store_kinds = ("tfidf_char",)  # index/lexical.py's LexicalStore
+    store_kinds = ("lexical_inverted",)  # index/lexical.py's LexicalIndexStore
     modes = ("title", "title_lexical")
     model = None
 
@@ -34,14 +32,15 @@ class TitleLexicalSignal(SignalSpec):
 
     def store_candidates(self, n: int, mean_title_chars: float = 50.0, **_) -> list:
         from ytrec.index.auto import StoreCandidate
+        from ytrec.index.lexical import estimate_bytes
 
-        size = int(n * mean_title_chars * _TFIDF_BYTES_PER_CHAR) + _TFIDF_VOCABULARY_BYTES
-        return [StoreCandidate("tfidf_char", {}, "exact sparse n-gram TF-IDF (the lexical store)", size)]
+        reason = "inverted word index for candidates, exact n-gram rescoring (the lexical store)"
+        return [StoreCandidate("lexical_inverted", {}, reason, estimate_bytes(n, mean_title_chars))]
 
     def build(self, ctx: BuildContext) -> ModalityStore:
-        from ytrec.index.lexical import LexicalStore
+        from ytrec.index.lexical import LexicalIndexStore
 
-        store = LexicalStore.build(self.name, ctx.titles)
+        store = LexicalIndexStore.build(self.name, ctx.titles)
         ctx.choices[self.name] = ctx.planned(self)
         return store
 

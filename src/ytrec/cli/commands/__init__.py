@@ -10,6 +10,7 @@ from ytrec.cli.commands import (
     evaluate,
     index,
     info,
+    publish,
     recommend,
     remove,
     retrain,
@@ -21,4 +22,5 @@ from ytrec.cli.commands import (
     upgrade,
 )
 
-COMMANDS = (sample, build, train, index, recommend, add, remove, retrain, evaluate, tune, search, info, upgrade, demo, serve)
+COMMANDS = (sample, build, train, index, publish, recommend, add, remove, retrain, evaluate, tune, search, info, upgrade,
+            demo, serve)
