@@ -55,7 +55,8 @@ def vector_spec(store: ModalityStore) -> VectorSpec | None:
     if isinstance(store, (VectorStore, FaissStore)):
         return VectorSpec.dense(store.dimension)
     codes = getattr(store, "codes", None)
-    if isinstance(codes, np.ndarray) and codes.ndim == 2 and codes.dtype == np.uint8:
+    if isinstance(codes, np.ndarray) and codes.ndim == 2 and codes.dtype == np.uint8 and hasattr(store, "from_codes"):
+        # packed bits whose kind can score a handful of fetched codes (MilvusStore._twin)
         return VectorSpec.binary(codes.shape[1])
     return None
 
