@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -134,27 +134,49 @@ def _fill_generation(
     keys: np.ndarray,
     log: Log,
 ) -> MilvusStore:
+    source = store.source if isinstance(store, MilvusStore) else store.describe()
+    milvus_store, timings = fill_collection(
+        target, generation, name, spec, store_vectors(store), keys,
+        catalog.column("channel"), catalog.column("category"), source,
+    )
+    log(f"{name}: {len(keys)} vectors into {generation} ({spec.index_type}, insert {timings['insert_s']:.1f} s = "
+        f"{timings['insert_per_s']:,.0f}/s, flush+index+load {timings['index_s']:.1f} s)")
+    return milvus_store
+
+
+def fill_collection(
+    target: MilvusTarget,
+    collection: str,
+    name: str,
+    spec: VectorSpec,
+    chunks: Iterable[np.ndarray],
+    keys: np.ndarray,
+    channels: list,
+    categories: list,
+    source: dict,
+) -> tuple[MilvusStore, dict]:
+    """Create ``collection``, insert the vectors (in catalog order, ``chunks`` at a time), flush,
+    build its index and load it. The store reads through the alias ``target.alias(name)``, which
+    the caller points at ``collection``. Returns the store and the timings (ingest rate for the bench)."""
     client = client_for(target)
-    call(target, f"create {generation}", lambda: client.create_collection(
-        generation, schema=_schema(spec), consistency_level="Strong", timeout=CALL_TIMEOUT_S))
-    channels, categories = catalog.column("channel"), catalog.column("category")
+    call(target, f"create {collection}", lambda: client.create_collection(
+        collection, schema=_schema(spec), consistency_level="Strong", timeout=CALL_TIMEOUT_S))
     started = time.perf_counter()
     done = 0
-    for vectors in store_vectors(store):
+    for vectors in chunks:
         rows = slice(done, done + len(vectors))
-        write_rows(target, generation, spec, keys[rows], vectors, channels[rows], categories[rows])
+        write_rows(target, collection, spec, keys[rows], vectors, channels[rows], categories[rows])
         done += len(vectors)
     inserted = time.perf_counter()
-    call(target, f"flush {generation}", lambda: client.flush(generation, timeout=INDEX_TIMEOUT_S))
+    call(target, f"flush {collection}", lambda: client.flush(collection, timeout=INDEX_TIMEOUT_S))
     index = client.prepare_index_params()
     index.add_index(field_name=VECTOR, index_type=spec.index_type, metric_type=spec.metric, params=spec.index_params)
-    call(target, f"index {generation}", lambda: client.create_index(generation, index, timeout=INDEX_TIMEOUT_S))
-    call(target, f"load {generation}", lambda: client.load_collection(generation, timeout=INDEX_TIMEOUT_S))
+    call(target, f"index {collection}", lambda: client.create_index(collection, index, timeout=INDEX_TIMEOUT_S))
+    call(target, f"load {collection}", lambda: client.load_collection(collection, timeout=INDEX_TIMEOUT_S))
     finished = time.perf_counter()
-    log(f"{name}: {done} vectors into {generation} ({spec.index_type}, insert {inserted - started:.1f} s = "
-        f"{done / max(inserted - started, 1e-9):,.0f}/s, flush+index+load {finished - inserted:.1f} s)")
-    source = store.source if isinstance(store, MilvusStore) else store.describe()
-    return MilvusStore(name, target, spec, keys, last_write_ts(client, generation), source)
+    timings = {"insert_s": inserted - started, "insert_per_s": done / max(inserted - started, 1e-9),
+               "index_s": finished - inserted}
+    return MilvusStore(name, target, spec, keys, last_write_ts(client, collection), source), timings
 
 
 def _schema(spec: VectorSpec):
