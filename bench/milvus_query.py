@@ -42,7 +42,7 @@ from query_scale import THUMB_D, TITLE_D, latency, make_bundle, pct, recall  # n
 from ytrec.catalog.catalog import CORE_COLUMNS, Catalog  # noqa: E402
 from ytrec.core.recommender import Recommender  # noqa: E402
 from ytrec.index.auto import build_store, plan_indexes  # noqa: E402
-from ytrec.milvus.connection import CALL_TIMEOUT_S, MilvusTarget, client_for  # noqa: E402
+from ytrec.milvus.connection import MilvusTarget, client_for  # noqa: E402
 from ytrec.milvus.publish import fill_collection  # noqa: E402
 from ytrec.milvus.store import VectorSpec, video_pks  # noqa: E402
 
@@ -136,17 +136,16 @@ def main(argv: list[str] | None = None) -> int:
     for m, v in vectors.items():
         collection = f"{target.alias(m)}__bench"
         alias = target.alias(m)
-        for old in client.list_collections():
-            if old == collection:
-                client.drop_collection(old)
+        try:  # a previous run's alias and collection
+            client.drop_alias(alias)
+        except Exception:  # noqa: BLE001  (no such alias)
+            pass
+        client.drop_collection(collection)
         before = server_rss(args.pid_file)
         chunks = (v[i : i + CHUNK] for i in range(0, n, CHUNK))
         store, timings = fill_collection(target, collection, m, VectorSpec.dense(v.shape[1]), chunks, keys,
                                          catalog.column("channel"), catalog.column("category"), {"index": "bench"})
-        if alias in client.list_aliases(timeout=CALL_TIMEOUT_S)["aliases"]:
-            client.alter_alias(collection, alias)
-        else:
-            client.create_alias(collection, alias)
+        client.create_alias(collection, alias)
         time.sleep(2)
         after = server_rss(args.pid_file)
         stores[m], ingest[m] = store, timings

@@ -10,7 +10,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-
 from tests.fixtures.bundles import SampleBundle
 from ytrec.artifact.bundle import Bundle
 from ytrec.cli import main

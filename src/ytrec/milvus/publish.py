@@ -46,6 +46,7 @@ from ytrec.milvus.store import (
 Log = Callable[[str], None]
 EXPORT_CHUNK = 20_000
 INDEX_TIMEOUT_S = 3600.0
+ALIAS_NOT_FOUND = 1600  # Milvus error code
 
 
 def vector_spec(store: ModalityStore) -> VectorSpec | None:
@@ -193,11 +194,19 @@ def _schema(spec: VectorSpec):
 
 def _alias_target(target: MilvusTarget, alias: str) -> str | None:
     """The collection behind ``alias``, or None when there is no such alias."""
+    from pymilvus.exceptions import MilvusException
+
     client = client_for(target)
-    aliases = call(target, "list aliases", lambda: client.list_aliases(timeout=CALL_TIMEOUT_S))["aliases"]
-    if alias not in aliases:
-        return None
-    return call(target, f"look up alias {alias}", lambda: client.describe_alias(alias, timeout=CALL_TIMEOUT_S))["collection_name"]
+
+    def describe() -> str | None:
+        try:
+            return client.describe_alias(alias, timeout=CALL_TIMEOUT_S)["collection_name"]
+        except MilvusException as exc:
+            if exc.code == ALIAS_NOT_FOUND:
+                return None
+            raise
+
+    return call(target, f"look up alias {alias}", describe)
 
 
 def _drop_orphans(target: MilvusTarget, names: list[str]) -> None:
