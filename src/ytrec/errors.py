@@ -27,3 +27,10 @@ class ConfigError(YtrecError):
 
 class QueryError(YtrecError):
     """A recommendation or search request is invalid (unknown id, bad k, bad weights...)."""
+
+
+class StoreUnavailableError(YtrecError):
+    """A remote vector store (Milvus) cannot be reached right now; the same request may succeed later.
+
+    The API answers 503 (not 4xx: the request was fine); the CLI exits 2 with the message, which
+    names the server."""

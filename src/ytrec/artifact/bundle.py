@@ -9,6 +9,7 @@ from pathlib import Path
 from ytrec.artifact.atomic import recover
 from ytrec.artifact.manifest import read_manifest, write_manifest
 from ytrec.catalog.catalog import Catalog
+from ytrec.catalog.ingest import THUMBS_DIR
 from ytrec.catalog.report import IngestReport
 from ytrec.errors import ArtifactError
 from ytrec.index.base import ModalityStore
@@ -34,6 +35,8 @@ class Bundle:
         recover(root)
         manifest = read_manifest(root, verify=verify)
         catalog = Catalog.load(root / CATALOG_FILE)
+        if verify:
+            _verify_thumbnails(root, catalog)
         stores = {name: load_store(name, root, meta, mmap=mmap) for name, meta in manifest["modalities"].items()}
         for name, store in stores.items():
             if len(store) != len(catalog):
@@ -51,11 +54,42 @@ class Bundle:
         return "thumbnail" in self.stores
 
     def thumbnail_path(self, row: int) -> Path | None:
+        """The stored thumbnail of ``row``; never a path outside the bundle's ``thumbs/``, whatever
+        the catalog says (a hand-edited or hostile catalog.parquet must not make the server read
+        /etc/passwd)."""
         relative = self.catalog.table.column("thumb")[row].as_py()
-        return self.root / relative if relative else None
+        return _thumbnail_file(self.root, row, relative) if relative else None
 
     def ingest_report(self) -> dict:
         return json.loads((self.root / REPORT_FILE).read_text(encoding="utf-8"))
+
+
+def _thumbnail_file(root: Path, row: int, relative: str) -> Path:
+    path = (root / relative).resolve()
+    if not path.is_relative_to(root / THUMBS_DIR):
+        raise ArtifactError(f"bundle {root}: catalog row {row} points outside thumbs/ ({relative!r})")
+    return path
+
+
+def _verify_thumbnails(root: Path, catalog: Catalog) -> None:
+    """Every thumbnail the catalog names exists inside thumbs/ and decodes completely.
+
+    Thumbnails are not in the manifest's checksum list (a million of them would make every update
+    re-hash gigabytes), so ``--verify`` decodes them instead: a missing or truncated file is named.
+    """
+    from PIL import Image
+
+    for row, relative in enumerate(catalog.column("thumb")):
+        if not relative:
+            continue
+        path = _thumbnail_file(root, row, relative)
+        if not path.is_file():
+            raise ArtifactError(f"bundle {root} is incomplete: {relative} is missing")
+        try:
+            with Image.open(path) as image:
+                image.load()
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise ArtifactError(f"bundle file {relative} is not a readable image (truncated or corrupt): {exc}") from None
 
 
 def write_bundle(

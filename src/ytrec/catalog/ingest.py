@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from pathlib import Path
 
-from ytrec.catalog.catalog import Catalog
+from ytrec.catalog.catalog import CORE_COLUMNS, Catalog
 from ytrec.catalog.columns import OPTIONAL_FIELDS, ColumnMap
 from ytrec.catalog.images import ThumbnailError, open_thumbnail, save_thumbnail
 from ytrec.catalog.report import IngestReport
@@ -89,8 +89,10 @@ def _validate(
         record[name] = _text(raw.fields.get(getattr(columns, name)))
     consumed = columns.mapped()
     for key, value in raw.fields.items():
-        if key not in consumed and key not in record:
-            record[key] = _text(value)
+        # a source column named like a catalog column (e.g. "thumb", the stored thumbnail path)
+        # must never set it: only ingest decides which file inside the bundle a row points to
+        if key not in consumed and key not in record and key not in CORE_COLUMNS:
+            record[str(key)] = _text(value)
     return record
 
 

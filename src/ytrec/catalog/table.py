@@ -14,6 +14,7 @@ from ytrec.catalog.columns import ColumnMap
 from ytrec.catalog.rows import RawRow, SourceRows
 from ytrec.errors import CatalogError
 
+CSV_FIELD_LIMIT = 2**31 - 1
 TABLE_SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
 
 
@@ -30,7 +31,7 @@ def read_table(path: Path, columns: ColumnMap) -> SourceRows:
     for row in records:
         header.update(row.fields)
     for required in (columns.video_id, columns.title):
-        if records and required not in header:
+        if header and required not in header:  # no header at all: every row unreadable, reported one by one
             raise CatalogError(
                 f"{path.name} has no column '{required}' (columns: {', '.join(sorted(header))}); "
                 "map yours with --col-id / --col-title"
@@ -50,12 +51,38 @@ def _has_surrogates(value: str) -> bool:
 
 
 def _read_csv(path: Path) -> list[RawRow]:
+    # The csv module refuses fields over 128 KiB and, after that error, resumes mid-record (a quoted
+    # multi-line field that follows turns into garbage rows): lift the limit while reading instead.
+    limit = csv.field_size_limit(CSV_FIELD_LIMIT)
+    try:
+        return _read_csv_rows(path)
+    finally:
+        csv.field_size_limit(limit)
+
+
+def _read_csv_rows(path: Path) -> list[RawRow]:
     rows: list[RawRow] = []
     with path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
         reader = csv.DictReader(handle)
-        if reader.fieldnames is None:
+        try:
+            header = reader.fieldnames
+        except csv.Error as exc:
+            raise CatalogError(f"{path.name}: unreadable header row: {exc}") from None
+        if header is None:
             raise CatalogError(f"{path.name} is empty (no header row)")
-        for number, record in enumerate(reader, start=1):
+        twice = sorted({name for name in header if name and header.count(name) > 1})
+        if twice:
+            raise CatalogError(f"{path.name} has column(s) {', '.join(twice)} more than once; name every column once")
+        number = 0
+        while True:
+            number += 1
+            try:
+                record = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:  # this row only
+                rows.append(RawRow(number=number, problem=f"unreadable CSV row: {exc}"))
+                continue
             fields = {k: v for k, v in record.items() if k is not None}
             bad = [k for k, v in fields.items() if isinstance(v, str) and _has_surrogates(v)]
             problem = f"invalid UTF-8 in column(s) {', '.join(bad)}" if bad else None
@@ -72,12 +99,16 @@ def _read_jsonl(path: Path) -> list[RawRow]:
                 continue
             number += 1
             try:
-                record = json.loads(raw.decode("utf-8"))
+                # utf-8-sig: a byte-order mark (Windows editors write one) before the first line
+                record = json.loads(raw.decode("utf-8-sig" if number == 1 else "utf-8"))
             except UnicodeDecodeError:
                 rows.append(RawRow(number=number, problem="invalid UTF-8 on this line"))
                 continue
             except json.JSONDecodeError as exc:
                 rows.append(RawRow(number=number, problem=f"not valid JSON: {exc.msg}"))
+                continue
+            except (ValueError, RecursionError) as exc:  # a 5,000-digit number, arrays nested 100,000 deep
+                rows.append(RawRow(number=number, problem=f"not usable JSON: {str(exc).split(':')[0]}"))
                 continue
             if not isinstance(record, dict):
                 rows.append(RawRow(number=number, problem="line is not a JSON object"))

@@ -25,7 +25,9 @@ def test_encode_gives_unit_float32_rows(encoder, images):
     z = encoder.encode(images, batch_size=16)
     assert z.dtype == np.float32 and z.shape == (40, 16)
     assert np.allclose(np.linalg.norm(z, axis=1), 1.0, atol=1e-5)
-    assert np.array_equal(z[:8], encoder.encode(images[:8]))  # batching does not matter
+    # Batching does not matter beyond float rounding: conv kernels pick another blocking per batch size
+    # (bitwise equal on AMD EPYC, not on Intel Xeon), so compare with a tolerance, never exactly.
+    np.testing.assert_allclose(encoder.encode(images[:8]), z[:8], rtol=0, atol=1e-5)
     assert encoder.encode(images[:0]).shape == (0, 16)
 
 

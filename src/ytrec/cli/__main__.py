@@ -1,0 +1,7 @@
+"""``python -m ytrec.cli``."""
+
+import sys
+
+from ytrec.cli import main
+
+sys.exit(main())

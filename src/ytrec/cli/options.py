@@ -1,0 +1,179 @@
+"""Argument groups several commands share, and their conversion into core option objects."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Callable
+
+from ytrec.catalog.columns import ColumnMap
+from ytrec.errors import ConfigError, QueryError
+
+
+def log(args: argparse.Namespace) -> Callable[[str], None]:
+    return (lambda message: None) if args.quiet else (lambda message: print(message, flush=True))
+
+
+def catalog_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("catalog", help="a .csv/.jsonl/.parquet table, or hf:<dataset id or saved folder>")
+    g = p.add_argument_group("catalog columns")
+    g.add_argument("--col-id", default="video_id")
+    g.add_argument("--col-title", default="title")
+    g.add_argument("--col-thumbnail", default="thumbnail", help="image path, relative to the table")
+    g.add_argument("--col-channel", default="channel")
+    g.add_argument("--col-category", default="category")
+    g.add_argument("--col-published", default="published_at")
+    g.add_argument("--image-column", default="image", help="image column of a Hugging Face dataset")
+    g.add_argument("--titles-only", action="store_true", help="ignore thumbnails even if present")
+
+
+def train_args(p: argparse.ArgumentParser) -> None:
+    from ytrec.encoders.title import DEFAULT_TEXT_MODEL, OFFLINE_MODEL_ALIAS
+
+    g = p.add_argument_group("models")
+    g.add_argument("--text-model", default=None,
+                   help=f"sentence-transformers name or local path (default {DEFAULT_TEXT_MODEL}, "
+                        f"or $YTREC_TEXT_MODEL; offline: {OFFLINE_MODEL_ALIAS})")
+    g.add_argument("--prefixes", action=argparse.BooleanOptionalAction, default=None,
+                   help="e5 'passage: '/'query: ' prefixes (default: on for e5 models)")
+    g.add_argument("--preset", default="default", help="autoencoder preset: default, original, tiny")
+    g.add_argument("--epochs", type=int)
+    g.add_argument("--batch-size", type=int)
+    g.add_argument("--noise", type=float, help="Gaussian noise std of the denoising corruption")
+    g.add_argument("--mask", type=float, help="share of the image masked by the corruption")
+    g.add_argument("--seed", type=int)
+    g.add_argument("--device", help="auto, cpu or cuda")
+    g.add_argument("--lexical", action=argparse.BooleanOptionalAction, default=True,
+                   help="also index titles as character n-gram TF-IDF (title_lexical; default on)")
+    g.add_argument("--copy-index", action=argparse.BooleanOptionalAction, default=True,
+                   help="also index thumbnail copy fingerprints (thumbnail_copy: re-upload detection; default on)")
+    g = p.add_argument_group("vector indexes (README: Scaling)")
+    g.add_argument("--index", choices=("auto", "flat", "hnsw", "ivfpq", "ivfsq"), default="auto",
+                   help="kind of the thumbnail and title indexes (default auto: by catalog size and budget)")
+    g.add_argument("--memory-budget", default=None,
+                   help="memory for both indexes together, e.g. 1.5GB (auto picks kinds that fit)")
+    weight_args(p, 0.5)
+
+
+def serve_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("server")
+    g.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    g.add_argument("--port", type=int, default=8000)
+    g.add_argument("--api-key", default=None,
+                   help="enable POST/DELETE /api/videos for clients sending this key (default: $YTREC_API_KEY; none: disabled)")
+    g.add_argument("--max-upload-mb", type=positive_float, default=5.0,
+                   help="largest thumbnail upload accepted (413 above)")
+
+
+def positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
+    return value
+
+
+def list_args(p: argparse.ArgumentParser) -> None:
+    from ytrec.fusion.registry import fusion_names
+
+    g = p.add_argument_group("examples, filters, fusion and diversity")
+    g.add_argument("--like", nargs="+", metavar="ID", help="liked catalog videos (several examples)")
+    g.add_argument("--dislike", nargs="+", metavar="ID", help="disliked catalog videos (pushed away)")
+    g.add_argument("--like-weights", metavar="M=W,...", help="per-modality weight of the likes, e.g. thumbnail=1,title=0")
+    g.add_argument("--dislike-weights", metavar="M=W,...", help="per-modality weight of the dislikes")
+    g.add_argument("--exclude-own-channel", action="store_true", help="leave out the query videos' channels")
+    g.add_argument("--channel", action="append", help="only this channel (repeat for several)")
+    g.add_argument("--category", action="append", help="only this category (repeat for several)")
+    g.add_argument("--fusion", choices=fusion_names(), help="fusion method (default: the bundle's)")
+    g.add_argument("--mmr", type=float, metavar="LAMBDA", help="MMR diversity: 1 = relevance only, lower = more varied")
+    g.add_argument("--channel-cap", type=int, metavar="N", help="at most N results per channel")
+    g.add_argument("--collapse", action=argparse.BooleanOptionalAction, default=None,
+                   help="collapse near-duplicate videos (re-uploads) to one (default: the bundle's setting)")
+
+
+def weight_args(p: argparse.ArgumentParser, default: float | None) -> None:
+    p.add_argument("--w-thumbnail", type=float, default=default, help="fusion weight of thumbnail similarity")
+    p.add_argument("--w-title", type=float, default=default, help="fusion weight of title similarity")
+    p.add_argument("--w-lexical", type=float, default=default, help="fusion weight of the title n-gram TF-IDF similarity")
+
+
+def build_options(args: argparse.Namespace):
+    from ytrec.pipeline.build import BuildOptions
+
+    train = train_config(args, noise_std=args.noise, mask_ratio=args.mask)
+    return BuildOptions(
+        columns=columns(args),
+        image_column=args.image_column,
+        text_model=args.text_model or default_text_model(),
+        prefixes=args.prefixes,
+        preset=args.preset,
+        train=train,
+        use_thumbnails=not args.titles_only,
+        lexical=args.lexical,
+        copy_index=args.copy_index,
+        index=args.index,
+        memory_budget=memory_budget(args.memory_budget),
+        weights={"thumbnail": args.w_thumbnail, "title": args.w_title, "title_lexical": args.w_lexical},
+    )
+
+
+def train_config(args: argparse.Namespace, **extra: object):
+    """TrainConfig from the training flags that were given (the rest keep their defaults)."""
+    from ytrec.encoders.thumbnail import TrainConfig
+
+    given = {"epochs": args.epochs, "batch_size": args.batch_size, "seed": args.seed, "device": args.device, **extra}
+    try:
+        return TrainConfig(**{k: v for k, v in given.items() if v is not None})
+    except ValueError as exc:
+        raise ConfigError(f"invalid training option: {exc}") from None
+
+
+def columns(args: argparse.Namespace) -> ColumnMap:
+    defaults = ColumnMap()
+    given = {"video_id": args.col_id, "title": args.col_title, "thumbnail": args.col_thumbnail,
+             "channel": args.col_channel, "category": args.col_category, "published_at": args.col_published}
+    return ColumnMap(**{k: v if v is not None else getattr(defaults, k) for k, v in given.items()})
+
+
+def memory_budget(text: str | None) -> int | None:
+    from ytrec.index.auto import parse_bytes
+
+    return None if text is None else parse_bytes(text)
+
+
+def search_params(args: argparse.Namespace):
+    from ytrec.index.base import SearchParams
+
+    given = {"ef_search": args.ef_search, "nprobe": args.nprobe, "rerank": args.rerank}
+    return SearchParams(**given) if any(v is not None for v in given.values()) else None
+
+
+def default_text_model() -> str:
+    from ytrec.encoders.title import DEFAULT_TEXT_MODEL
+
+    return os.environ.get("YTREC_TEXT_MODEL", DEFAULT_TEXT_MODEL)
+
+
+def pairs(text: str | None, flag: str) -> dict[str, float] | None:
+    """'thumbnail=1,title=0' -> {'thumbnail': 1.0, 'title': 0.0}."""
+    if text is None:
+        return None
+    parsed = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        name, _, value = item.partition("=")
+        try:
+            parsed[name.strip()] = float(value)
+        except ValueError:
+            raise QueryError(f"{flag} takes MODALITY=WEIGHT pairs separated by commas, got '{item}'") from None
+    return parsed
+
+
+def list_options(args: argparse.Namespace, recommender) -> dict:
+    """fusion / filters / diversity keyword arguments for the Recommender from recommend's flags."""
+    from ytrec.core.filters import Filters
+
+    return {
+        "fusion": args.fusion,
+        "filters": Filters(channels=tuple(args.channel or ()), categories=tuple(args.category or ()),
+                           exclude_own_channel=args.exclude_own_channel),
+        "diversity": recommender.diversity.with_overrides(args.mmr, args.channel_cap, args.collapse),
+    }
