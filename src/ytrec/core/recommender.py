@@ -32,7 +32,7 @@ from ytrec.fusion.base import FusionStrategy
 from ytrec.fusion.diversity import Diversity
 from ytrec.fusion.pairwise import Pairwise, submatrix
 from ytrec.fusion.registry import get_fusion
-from ytrec.index.base import SearchParams
+from ytrec.index.base import SearchParams, Where
 
 DEFAULT_OVERSAMPLE = 4
 MAX_TITLE_CHARS = 500
@@ -221,11 +221,13 @@ class Recommender:
         exclude: list[int],
         allowed: np.ndarray | None = None,
         search: SearchParams | None = None,
+        where: Where | None = None,
     ) -> Pool:
         """At least ``need`` candidates (when that many exist): each active modality's top hits
         for its positive probes, minus ``exclude``, within ``allowed``; searched deeper when a
-        filter leaves too few. One search per positive probe, one similarity call per probe
-        over the whole pool: the stores do the per-candidate work."""
+        filter leaves too few. Stores that filter inside their search (``search_filtered``) get
+        ``where`` and need no extra depth. One search per positive probe, one similarity call
+        per probe over the whole pool: the stores do the per-candidate work."""
         n = len(self.catalog)
         excluded = np.unique(np.asarray(exclude, dtype=np.int64))
         if allowed is None:
@@ -234,26 +236,31 @@ class Recommender:
             keep = allowed.copy()
             keep[excluded] = False
             available = int(keep.sum())
-        depth = need + len(excluded)
-        if allowed is not None and available:
-            depth = math.ceil(depth * n / available)
+        base = need + len(excluded)
+        inflated = math.ceil(base * n / available) if allowed is not None and available else base
+        scale = 1
         while True:
-            depth = min(depth, n)
-            found = [self._search(m, query, depth, search) for m in modalities
+            depth, pushed_depth = min(inflated * scale, n), min(base * scale, n)
+            found = [self._search(m, query, depth, pushed_depth, search, where) for m in modalities
                      for query, coef in probes.get(m, []) if coef > 0]
             rows = np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
             rows = rows[rows >= 0]
             rows = rows[keep[rows]] if allowed is not None else rows[~np.isin(rows, excluded)]
             if len(rows) >= min(need, available) or depth >= n:
                 break
-            depth *= 4
+            scale *= 4
         scores = {m: self._probe_scores(m, probe, rows) for m, probe in probes.items()}
         return Pool(rows.astype(np.int64, copy=False), scores)
 
-    def _search(self, modality: str, query: Any, depth: int, search: SearchParams | None) -> np.ndarray:
+    def _search(
+        self, modality: str, query: Any, depth: int, pushed_depth: int, search: SearchParams | None, where: Where | None
+    ) -> np.ndarray:
         store = self.bundle.stores[modality]
-        # knobs only when set: a store may implement search(queries, k) alone
-        _, rows = store.search(query, depth) if search is None else store.search(query, depth, search)
+        if where is not None and hasattr(store, "search_filtered"):
+            _, rows = store.search_filtered(query, pushed_depth, where, search)
+        else:
+            # knobs only when set: a store may implement search(queries, k) alone
+            _, rows = store.search(query, depth) if search is None else store.search(query, depth, search)
         return np.asarray(rows[0], dtype=np.int64)
 
     def _probe_scores(self, modality: str, probe: Probe, rows: np.ndarray) -> np.ndarray:
@@ -282,9 +289,12 @@ class Recommender:
         weights = self.resolve_weights(weights, modalities)
         strategy = get_fusion(fusion) if fusion is not None else self.fusion
         diversity = diversity if diversity is not None else self.diversity
-        allowed = filters.allowed(self.catalog, query_rows) if filters is not None else None
+        allowed = where = None
+        if filters is not None:
+            allowed = filters.allowed(self.catalog, query_rows)
+            where = filters.where(self.catalog, query_rows)
         searched = [m for m in modalities if weights[m] > 0]  # a weight-0 signal finds no candidates
-        pool = self.pool(probes, searched, k * self.oversample, query_rows, allowed, search)
+        pool = self.pool(probes, searched, k * self.oversample, query_rows, allowed, search, where)
         if pool.rows.size == 0:
             return []
         return self.rank_pool(pool, modalities, k, weights, strategy, diversity, copies_of_query)
