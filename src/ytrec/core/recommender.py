@@ -33,12 +33,10 @@ from ytrec.fusion.diversity import Diversity
 from ytrec.fusion.pairwise import Pairwise, submatrix
 from ytrec.fusion.registry import get_fusion
 from ytrec.index.base import SearchParams, Where
+from ytrec.signals import SIGNALS, signals_for_source
 
 DEFAULT_OVERSAMPLE = 4
 MAX_TITLE_CHARS = 500
-LEXICAL = "title_lexical"
-TITLE_MODALITIES = ("title", LEXICAL)
-COPY = "thumbnail_copy"
 
 
 @dataclass
@@ -149,14 +147,11 @@ class Recommender:
         queries: dict[str, Any] = {}
         if title is not None and title.strip():
             queries.update(self.title_queries(title, passage=True))
-        if image is not None and self.bundle.has_thumbnails:
-            normalized = self.normalize_image(image)
-            queries["thumbnail"] = self.thumbnail_encoder.encode_pil([normalized])[0]
-            if COPY in self.bundle.stores:
-                queries[COPY] = self.bundle.stores[COPY].encode([normalized])[0]
+        if image is not None:
+            queries.update(self.thumbnail_queries(image))
         missing = [m for m in modalities if m not in queries]
         if missing:
-            needs = sorted({"title" if m in TITLE_MODALITIES else "thumbnail" if m == COPY else m for m in missing})
+            needs = sorted({SIGNALS[m].source if m in SIGNALS else m for m in missing})
             raise QueryError(f"a new video needs {' and '.join(needs)} for mode '{mode}'")
         probes = {m: [(q, 1.0)] for m, q in queries.items()}
         return self._rank(probes, modalities, k, weights, [], fusion, filters, diversity, search=search)
@@ -177,17 +172,23 @@ class Recommender:
     # -- encoding of new inputs --------------------------------------------------------
 
     def title_queries(self, text: str, passage: bool) -> dict[str, Any]:
-        """The query of every title modality the bundle has (dense embedding, lexical n-grams)."""
+        """The query of every title signal the bundle has (dense embedding, lexical terms)."""
         text = " ".join(text.split())
         if len(text) > MAX_TITLE_CHARS:
             raise QueryError(f"the title is {len(text)} characters; the limit is {MAX_TITLE_CHARS}")
-        queries: dict[str, Any] = {}
-        if "title" in self.bundle.stores:
-            embed = self.title_embedder.encode_passages if passage else self.title_embedder.encode_queries
-            queries["title"] = embed([text])[0]
-        if LEXICAL in self.bundle.stores:
-            queries[LEXICAL] = self.bundle.stores[LEXICAL].encode([text])
-        return queries
+        purpose = "passage" if passage else "query"
+        stores = self.bundle.stores
+        return {s.name: s.encode_query(text, stores[s.name], self, purpose)
+                for s in signals_for_source("title") if s.name in stores}
+
+    def thumbnail_queries(self, image: Path | bytes | Image.Image) -> dict[str, Any]:
+        """The query of every thumbnail signal the bundle has (autoencoder latent, copy code)."""
+        stores = self.bundle.stores
+        signals = [s for s in signals_for_source("thumbnail") if s.name in stores]
+        if not signals:
+            return {}
+        normalized = self.normalize_image(image)
+        return {s.name: s.encode_query(normalized, stores[s.name], self) for s in signals}
 
     def normalize_image(self, image: Path | bytes | Image.Image) -> Image.Image:
         try:

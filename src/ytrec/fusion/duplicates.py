@@ -12,15 +12,11 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from ytrec.fusion.pairwise import Pairwise
+from ytrec.signals import duplicate_thresholds
 
-# Identical titles (up to case, spacing, Unicode form) have lexical cosine 1. Anything lower is
-# unsafe: on sl-titles, distinct episodes of a series ("Day 02" / "Day 04", "1 leg" / "2 leg")
-# score 0.90-0.98, as high as a re-upload with "#shorts" added (0.88). Thumbnails are compared by
-# copy fingerprint (model-free, same scale in every bundle), never by autoencoder cosine (a small
-# model puts whole channels above 0.99): on thumbs-real no two distinct thumbnails exceed 0.91,
-# while rescaled, re-encoded, brightened and cropped copies stay above 0.98 (median 0.99+); the
-# synthetic sample's same-style thumbnails reach 0.99, hence no lower threshold.
-DUPLICATE_THRESHOLDS = {"title_lexical": 0.99, "thumbnail_copy": 0.99}
+# Each signal that can tell two videos are one states its threshold in its spec (``ytrec.signals``:
+# lexical titles 0.99, copy codes as measured on thumbs-real); the others have none.
+DUPLICATE_THRESHOLDS = duplicate_thresholds()
 
 
 def collapse_duplicates(
