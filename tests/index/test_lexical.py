@@ -1,11 +1,18 @@
-import json
+"""The lexical title store: exact rescoring against a brute-force reference, the word index's
+candidates, multilingual titles, updates, and bundle files."""
+
+import math
+import unicodedata
+from collections import Counter
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from ytrec.errors import ArtifactError
 from ytrec.index.base import NewRows
-from ytrec.index.lexical import LexicalStore
+from ytrec.index.lexical import LexicalIndexConfig, LexicalIndexStore, LexicalQuery, estimate_bytes
+from ytrec.index.lexical_terms import TermConfig
 from ytrec.index.registry import load_store
 
 TITLES = [
@@ -14,62 +21,157 @@ TITLES = [
     "இலங்கை சமையல் குறிப்பு",  # Tamil: "Sri Lanka cooking recipe"
     "இலங்கை சமையல் வீடியோ",  # Tamil: "Sri Lanka cooking video"
     "Pol Sambol Recipe",
+    "Pol Roti Recipe | Sri Lankan Breakfast",
+    "Kottu Roti at home - Episode 12",
+    "Office එකේ Day 02 | Vlog",
+    "Office එකේ Day 04 | Vlog",
+    "",
+    "Cricket highlights: Sri Lanka vs India",
+    "ক",  # one character: a padded word still has 2-grams
 ]
 
 
-@pytest.fixture
-def store() -> LexicalStore:
-    return LexicalStore.build("title_lexical", TITLES)
+def reference_vector(text: str, titles: list[str], n_range=(2, 4)) -> dict[str, float]:
+    """Sublinear TF-IDF over char_wb n-grams, computed with strings and dicts (no hashing)."""
+
+    def grams(t: str) -> Counter:
+        t = " ".join(unicodedata.normalize("NFKC", t).casefold().split())
+        found = Counter()
+        for word in t.split():
+            padded = f" {word} "
+            for n in range(n_range[0], n_range[1] + 1):
+                found.update(padded[i : i + n] for i in range(len(padded) - n + 1))
+        return found
+
+    df = Counter(g for t in titles for g in grams(t))
+    weights = {g: (1 + math.log(tf)) * (math.log((1 + len(titles)) / (1 + df[g])) + 1)
+               for g, tf in grams(text).items() if df[g] > 0}
+    norm = math.sqrt(sum(w * w for w in weights.values()))
+    return {g: w / norm for g, w in weights.items()} if norm else {}
 
 
-def test_rows_are_unit_tfidf_and_neighbours_share_script_words(store):
-    norms = np.sqrt(np.asarray(store.matrix.multiply(store.matrix).sum(axis=1)).ravel())
-    np.testing.assert_allclose(norms, 1.0, rtol=1e-5)
-    scores, rows = store.search(store.row_query(0), 2)
-    assert rows[0].tolist() == [0, 1] and scores[0][0] == pytest.approx(1.0, abs=1e-5)
+def reference_similarity(a: str, b: str, titles: list[str]) -> float:
+    va, vb = reference_vector(a, titles), reference_vector(b, titles)
+    return sum(w * vb.get(g, 0.0) for g, w in va.items())
+
+
+@pytest.fixture(scope="module")
+def store() -> LexicalIndexStore:
+    return LexicalIndexStore.build("title_lexical", TITLES)
+
+
+def test_rescoring_is_exact_for_every_row(store):
+    rows = np.arange(len(TITLES))
+    for query in ["sri lanka cricket", "Pol roti", "ශ්‍රී ලංකා", "Office Day 03", TITLES[2]]:
+        got = store.similarity(store.encode([query]), rows)
+        want = [reference_similarity(query, t, TITLES) for t in TITLES]
+        np.testing.assert_allclose(got, want, atol=1e-5)
+    np.testing.assert_allclose(store.pairwise(rows)[4], [reference_similarity(TITLES[4], t, TITLES) for t in TITLES], atol=1e-5)
+
+
+def test_search_returns_exact_scores_of_the_best_word_candidates(store):
+    scores, rows = store.search(store.encode(["Sri Lanka cricket", "pol recipe"]), 3)
+    assert rows[0].tolist()[0] == 10 and set(rows[1][:2].tolist()) == {4, 5}
+    for query, found, got in zip(["Sri Lanka cricket", "pol recipe"], rows, scores):
+        np.testing.assert_allclose(got, [reference_similarity(query, TITLES[r], TITLES) for r in found], atol=1e-5)
+        assert np.all(np.diff(got) <= 0)
+
+
+def test_identical_titles_score_one_up_to_case_spacing_and_unicode_form(store):
+    assert store.similarity(store.encode(["pol  SAMBOL recipe"]), np.array([4]))[0] == pytest.approx(1.0, abs=1e-6)
+    assert store.similarity(store.encode(["ＰＯＬ Sambol Recipe"]), np.array([4]))[0] == pytest.approx(1.0, abs=1e-6)
+    pairwise = store.pairwise(np.array([0, 1, 4, 9]))
+    np.testing.assert_allclose(pairwise, pairwise.T, atol=1e-6)
+    np.testing.assert_allclose(np.diag(pairwise), [1, 1, 1, 0], atol=1e-6)  # the empty title matches nothing
+    assert pairwise.min() >= 0 and pairwise.max() <= 1
+
+
+def test_unseen_terms_weigh_nothing_and_a_query_of_none_finds_nothing(store):
+    scores, rows = store.search(store.encode(["zzzz qqqq"]), 3)
+    assert rows.tolist() == [[-1, -1, -1]] and not scores.any()
+    mixed = store.similarity(store.encode(["pol zzzz"]), np.array([4]))[0]
+    assert mixed == pytest.approx(reference_similarity("pol zzzz", TITLES[4], TITLES), abs=1e-5) and mixed > 0
+    assert store.search(store.encode([""]), 2)[1].tolist() == [[-1, -1]]
+
+
+def test_sinhala_and_tamil_words_stay_whole(store):
+    assert store.words.words("ශ්‍රී ලංකා ක්‍රිකට්") == ["ශ්‍රී", "ලංකා", "ක්‍රිකට්"]  # vowel signs and ZWJ inside words
+    assert store.search(store.row_query(0), 2)[1][0].tolist() == [0, 1]
     assert store.search(store.row_query(2), 2)[1][0].tolist() == [2, 3]
-    sims = store.similarity(store.row_query(0), np.array([1, 2, 4]))
-    assert sims[0] > 0.3 and sims[1] == pytest.approx(0.0) and sims[2] == pytest.approx(0.0)
+    assert store.similarity(store.row_query(0), np.array([2]))[0] == pytest.approx(0.0)
 
 
-def test_new_text_is_case_and_unicode_folded(store):
-    query = store.encode(["POL  SAMBOL"])
-    assert store.search(query, 1)[1][0].tolist() == [4]
-    assert store.encode(["ＰＯＬ sambol"]).nnz == query.nnz  # full-width letters fold by NFKC
-    assert store.encode(["zzzz"]).nnz == 0  # n-grams never seen at build: an empty query
+def test_rows_added_and_removed_equal_a_fresh_build(store):
+    added = ["Pol Sambol Recipe 2", "සිංහල Vlog"]
+    grown = store.with_rows_added(NewRows(records=[{"video_id": "x", "title": t} for t in added]))
+    assert len(grown) == len(TITLES) + 2 and len(store) == len(TITLES)
+    fresh = LexicalIndexStore.build("title_lexical", TITLES + added)
+    rows = np.arange(len(fresh))
+    np.testing.assert_allclose(grown.pairwise(rows), fresh.pairwise(rows), atol=1e-6)
+    assert grown.search(grown.row_query(4), 2)[1][0].tolist() == [4, len(TITLES)]
+
+    shrunk = grown.with_rows_removed(np.array([0, 1, 4]))
+    kept = [t for i, t in enumerate(TITLES + added) if i not in (0, 1, 4)]
+    fresh = LexicalIndexStore.build("title_lexical", kept)
+    rows = np.arange(len(kept))
+    np.testing.assert_allclose(shrunk.pairwise(rows), fresh.pairwise(rows), atol=1e-6)
+    np.testing.assert_array_equal(shrunk.stats.df, fresh.stats.df)
+    found = shrunk.search(shrunk.encode(["Pol Sambol Recipe"]), 2)[1][0].tolist()
+    assert [kept[r] for r in found] == ["Pol Sambol Recipe 2", "Pol Roti Recipe | Sri Lankan Breakfast"]
+    assert store.search(store.row_query(4), 1)[1][0].tolist() == [4]  # the original is untouched
 
 
-def test_tfidf_weights_by_hand():
-    store = LexicalStore.build("t", ["ab", "ab", "cd"])
-    # char_wb 2-4-grams of "ab": " a", "ab", "b ", " ab", "ab ", " ab " -> 6 grams, each tf 1;
-    # each appears in 2 of 3 titles: idf = ln(4/3) + 1, equal weights, so each entry is 1/sqrt(6)
-    row = store.row_query(0).toarray().ravel()
-    assert np.count_nonzero(row) == 6
-    np.testing.assert_allclose(row[row > 0], 1 / np.sqrt(6), rtol=1e-5)
-    assert store.idf[store.vocabulary["cd"]] == pytest.approx(np.log(4 / 2) + 1)
-
-
-def test_save_load_roundtrip_without_pickle(store, tmp_path):
+def test_save_load_roundtrip_is_memory_mapped_and_writes_nothing_into_the_bundle(store, tmp_path: Path):
     names = store.save(tmp_path)
-    assert all(not name.endswith((".pkl", ".pickle")) for name in names)
-    assert json.loads((tmp_path / "title_lexical_vocabulary.json").read_text(encoding="utf-8"))
+    assert all(name.startswith("title_lexical_") for name in names)
+    assert any(name.startswith("title_lexical_index/") for name in names)
+    assert sorted(names) == sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
+    before = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*")}
     loaded = load_store("title_lexical", tmp_path, store.describe())
-    assert isinstance(loaded, LexicalStore) and len(loaded) == len(TITLES)
-    assert (loaded.encode(["Pol sambol"]) != store.encode(["Pol sambol"])).nnz == 0
-    (tmp_path / "title_lexical_idf.npy").unlink()
-    with pytest.raises(ArtifactError, match="missing"):
+    assert isinstance(loaded, LexicalIndexStore) and len(loaded) == len(TITLES)
+    assert isinstance(loaded.titles.data, np.memmap) and isinstance(loaded.stats.df, np.memmap)
+    query = store.encode(["Pol roti recipe"])
+    for got, want in zip(loaded.search(query, 4), store.search(query, 4)):
+        np.testing.assert_allclose(got, want, atol=1e-6)
+    assert {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*")} == before  # no lock or other file written
+    in_memory = load_store("title_lexical", tmp_path, store.describe(), mmap=False)
+    assert not isinstance(in_memory.stats.df, np.memmap) and in_memory.row_query(7) == store.row_query(7)
+
+
+def test_a_missing_file_is_one_artifact_error(store, tmp_path: Path):
+    names = store.save(tmp_path)
+    (tmp_path / next(n for n in names if n.endswith("meta.json"))).unlink()
+    with pytest.raises(ArtifactError, match="missing title_lexical_index/meta.json"):
         load_store("title_lexical", tmp_path, store.describe())
+    with pytest.raises(ArtifactError, match="missing"):
+        load_store("title_lexical", tmp_path / "elsewhere", store.describe())
 
 
-def test_rows_added_and_removed(store):
-    grown = store.with_rows_added(NewRows(records=[{"video_id": "x", "title": "Pol Sambol Recipe 2"}]))
-    assert len(grown) == len(TITLES) + 1 and len(store) == len(TITLES)
-    assert grown.search(grown.row_query(4), 2)[1][0].tolist() == [4, 5]
-    shrunk = grown.with_rows_removed(np.array([0, 1]))
-    assert len(shrunk) == len(TITLES) - 1
-    assert shrunk.search(shrunk.encode(["Pol Sambol Recipe"]), 2)[1][0].tolist() == [2, 3]  # renumbered
+def test_other_weightings_stay_cosines_and_round_trip(tmp_path: Path):
+    config = LexicalIndexConfig(terms=TermConfig(words=True, weighting="bm25"), candidates=10)
+    store = LexicalIndexStore.build("t", TITLES, config)
+    sims = store.pairwise(np.arange(len(TITLES)))
+    assert sims.min() >= 0 and sims.max() <= 1 + 1e-6
+    assert sims[4, 4] == pytest.approx(1.0, abs=1e-6) and sims[4, 5] > 0
+    store.save(tmp_path)
+    loaded = load_store("t", tmp_path, store.describe())
+    assert loaded.config == config
+    np.testing.assert_allclose(loaded.pairwise(np.arange(len(TITLES))), sims, atol=1e-6)
 
 
-def test_titles_without_ngrams_are_refused():
+def test_titles_without_terms_are_refused():
     with pytest.raises(ArtifactError, match="n-gram"):
-        LexicalStore.build("t", ["", " "])
+        LexicalIndexStore.build("t", ["", " "])
+
+
+def test_query_objects_and_rows_are_checked(store):
+    assert store.encode(["a", "b"]) == LexicalQuery(("a", "b"))
+    with pytest.raises(ValueError, match="one query"):
+        store.similarity(store.encode(["a", "b"]), np.array([0]))
+    with pytest.raises(IndexError):
+        store.similarity(store.encode(["a"]), np.array([len(TITLES)]))
+
+
+def test_size_estimate_grows_with_titles():
+    small, large = estimate_bytes(10_000, 45), estimate_bytes(1_000_000, 45)
+    assert 0 < small < large < 250 * 1_000_000

@@ -8,6 +8,7 @@ import numpy as np
 
 from ytrec.catalog.catalog import Catalog
 from ytrec.errors import QueryError
+from ytrec.index.base import Where
 
 
 @dataclass(frozen=True)
@@ -37,3 +38,14 @@ class Filters:
             own = {channels[r] for r in query_rows} - {None}
             mask &= ~np.isin(channels, list(own))
         return mask
+
+    def where(self, catalog: Catalog, query_rows: list[int]) -> Where | None:
+        """The same restriction as ``allowed``, for stores that filter inside their search
+        (Milvus expressions); None when inactive. Call ``allowed`` first: it checks the names."""
+        if not self.active:
+            return None
+        own: tuple[str, ...] = ()
+        if self.exclude_own_channel:
+            channels = catalog.column("channel")
+            own = tuple(sorted({channels[r] for r in query_rows} - {None}))
+        return Where(channels=tuple(self.channels), categories=tuple(self.categories), excluded_channels=own)

@@ -42,6 +42,21 @@ class SearchParams:
         return {k: v for k, v in asdict(self).items() if v is not None}
 
 
+@dataclass(frozen=True)
+class Where:
+    """A filter a store applies inside its search (push-down), for stores that hold the columns.
+
+    Rows whose channel is one of ``channels`` (when given), whose category is one of
+    ``categories`` (when given), and whose channel is none of ``excluded_channels``. Stores that
+    offer ``search_filtered(queries, k, where, params)`` return only such rows; the others are
+    searched unfiltered and the caller filters (``core.filters``).
+    """
+
+    channels: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    excluded_channels: tuple[str, ...] = ()
+
+
 @dataclass
 class NewRows:
     """Rows appended to a catalog, in catalog order, as every store kind may need them.

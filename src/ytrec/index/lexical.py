@@ -1,176 +1,292 @@
-"""A lexical title signal: character n-gram TF-IDF, beside the dense title embedding.
+"""The lexical title signal's store: an inverted index for candidates, exact rescoring from titles.
 
 Why: a multilingual text model is not always at hand, and the offline English MiniLM maps almost
-every Sinhala/Tamil token to ``[UNK]``. Character n-grams need no model, no tokenizer and no
-language knowledge, so they match Sinhala, Tamil, English and mixed titles alike, including
-typos and transliteration variants.
+every Sinhala/Tamil token to ``[UNK]``. Character n-grams need no model and no language
+knowledge, so they match Sinhala, Tamil, English and mixed titles alike, typos included.
 
-Weighting (fixed, recorded in the manifest): text is NFKC-normalized and case-folded; n-grams
-come from inside word boundaries (scikit-learn's ``char_wb``); term frequency is sublinear
-(``1 + log tf``); idf is smoothed (``ln((1 + n) / (1 + df)) + 1``); rows are L2-normalized, so
-the inner product of two rows is their cosine in [0, 1].
+How, at any catalog size: a tantivy index of title words (``lexical_words``) proposes the best
+BM25 candidates in about a millisecond; each candidate's character n-gram vector is recomputed
+from its stored title (``lexical_terms``, hashed term ids, no vocabulary) and scored exactly.
+So the store keeps only the normalized titles (memory-mapped), one array of document
+frequencies and the word index: about 100-150 bytes per title, where vectors would take ~1 KB.
+``similarity(query, rows)`` is exact for any row, found by the index or not.
 
-Storage: vocabulary as JSON, idf and config in the manifest-listed ``.npz``/``.json`` files, the
-title matrix as a scipy sparse ``.npz``; nothing is pickled. Search is an exact sparse matrix
-product against every title: linear in the catalog, comfortably fast up to ~1e5 titles (a few ms
-per query); beyond that an inverted index would be needed.
+Scores: cosine of L2-normalized term vectors, in [0, 1]; identical titles (after NFKC, case-fold
+and whitespace collapse) score 1, which duplicate collapse relies on.
 """
 
 from __future__ import annotations
 
 import json
-import unicodedata
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
-import scipy.sparse as sp
-from sklearn.feature_extraction.text import CountVectorizer
 
 from ytrec.errors import ArtifactError
 from ytrec.index.base import ModalityStore, NewRows, SearchParams
+from ytrec.index.lexical_terms import (
+    TermConfig,
+    TermRows,
+    TermStats,
+    document_frequencies,
+    normalize_title,
+    term_counts,
+    weigh,
+)
+from ytrec.index.lexical_tfidf import LexicalStore  # noqa: F401  (the previous kind, until the build switches)
+from ytrec.index.lexical_words import WordIndex
 from ytrec.index.registry import register
+
+_BUILD_CHUNK = 20_000  # titles hashed at once while counting document frequencies
+_INDEX_BYTES_PER_CHAR = 0.45  # measured tantivy index size per title character (see estimate_bytes)
 
 
 @dataclass(frozen=True)
-class LexicalConfig:
-    """n-gram range and vocabulary limits; ``max_features`` keeps the most frequent n-grams."""
+class LexicalIndexConfig:
+    """Term weighting of the exact score, and how many candidates the word index proposes."""
 
-    ngram_min: int = 2
-    ngram_max: int = 4
-    min_df: int = 1
-    max_features: int | None = 500_000
+    terms: TermConfig = field(default_factory=TermConfig)
+    candidates: int = 100  # at least this many word-index candidates are rescored per search
+    depth_factor: int = 4  # ... and at least depth_factor * k
+
+    def depth(self, k: int) -> int:
+        return max(self.candidates, self.depth_factor * k)
 
     def to_dict(self) -> dict:
         return asdict(self)
 
+    @classmethod
+    def from_dict(cls, value: dict) -> "LexicalIndexConfig":
+        value = dict(value)
+        return cls(terms=TermConfig(**value.pop("terms", {})), **value)
 
-def normalize_text(text: str) -> str:
-    """NFKC + case-fold: full-width forms, ligatures and case variants become one n-gram."""
-    return unicodedata.normalize("NFKC", text).casefold()
+
+@dataclass(frozen=True)
+class LexicalQuery:
+    """Normalized query texts (one per query of a batch); vectors are computed by the store."""
+
+    texts: tuple[str, ...]
+
+    def __len__(self) -> int:
+        return len(self.texts)
 
 
-def _counter(config: LexicalConfig, vocabulary: dict[str, int] | None = None) -> CountVectorizer:
-    return CountVectorizer(
-        analyzer="char_wb",
-        ngram_range=(config.ngram_min, config.ngram_max),
-        preprocessor=normalize_text,
-        lowercase=False,
-        min_df=config.min_df if vocabulary is None else 1,
-        max_features=config.max_features if vocabulary is None else None,
-        vocabulary=vocabulary,
-        dtype=np.float32,
-    )
+class _Titles:
+    """Normalized titles as one UTF-8 buffer plus offsets (both memory-mappable)."""
+
+    def __init__(self, data: np.ndarray, offsets: np.ndarray) -> None:
+        self.data, self.offsets = data, offsets
+
+    @classmethod
+    def of(cls, titles: list[str]) -> "_Titles":
+        encoded = [t.encode("utf-8") for t in titles]
+        offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+        np.cumsum([len(e) for e in encoded], out=offsets[1:])
+        return cls(np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets)
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def __getitem__(self, row: int) -> str:
+        return self.data[self.offsets[row] : self.offsets[row + 1]].tobytes().decode("utf-8")
+
+    def many(self, rows: np.ndarray) -> list[str]:
+        return [self[int(r)] for r in rows]
+
+    def plus(self, titles: list[str]) -> "_Titles":
+        added = _Titles.of(titles)
+        return _Titles(np.concatenate([self.data, added.data]), np.concatenate([self.offsets, added.offsets[1:] + self.offsets[-1]]))
+
+    def without(self, keep: np.ndarray) -> "_Titles":
+        return _Titles.of(self.many(np.flatnonzero(keep)))
 
 
 @register
-class LexicalStore(ModalityStore):
-    """TF-IDF rows of the catalog's titles; row ``i`` is catalog row ``i``."""
+class LexicalIndexStore(ModalityStore):
+    """Lexical title store; row ``i`` is catalog row ``i``."""
 
-    kind = "tfidf_char"
+    kind = "lexical_inverted"
 
     def __init__(
-        self, name: str, config: LexicalConfig, vocabulary: dict[str, int], idf: np.ndarray, matrix: sp.csr_matrix
+        self,
+        name: str,
+        config: LexicalIndexConfig,
+        titles: _Titles,
+        stats: TermStats,
+        words: WordIndex,
+        doc_ids: np.ndarray,
+        next_id: int,
     ) -> None:
         super().__init__(name)
-        if matrix.shape[1] != len(vocabulary) or len(idf) != len(vocabulary):
-            raise ArtifactError(f"{name}: vocabulary, idf and matrix disagree in size")
-        self.config = config
-        self.vocabulary = vocabulary
-        self.idf = idf.astype(np.float32)
-        self.matrix = matrix.tocsr()
-        self._counter = _counter(config, vocabulary)
+        if len(doc_ids) != len(titles):
+            raise ArtifactError(f"{name}: {len(titles)} titles but {len(doc_ids)} word-index ids")
+        if len(stats.df) != 1 << config.terms.hash_bits:
+            raise ArtifactError(f"{name}: document frequencies do not match hash_bits={config.terms.hash_bits}")
+        self.config, self.titles, self.stats, self.words = config, titles, stats, words
+        self.doc_ids, self.next_id = doc_ids, next_id
+        self.row_of_id = np.full(next_id, -1, dtype=np.int64)
+        self.row_of_id[doc_ids] = np.arange(len(doc_ids))
+
+    # -- building ----------------------------------------------------------------------------
 
     @classmethod
-    def build(cls, name: str, titles: list[str], config: LexicalConfig | None = None) -> "LexicalStore":
-        config = config or LexicalConfig()
-        counter = _counter(config)
-        try:
-            counts = counter.fit_transform(titles)
-        except ValueError:  # every title empty of n-grams (e.g. one-character titles)
-            raise ArtifactError("no title yields a character n-gram: cannot build a lexical index") from None
-        df = np.bincount(counts.indices, minlength=counts.shape[1])
-        idf = np.log((1 + len(titles)) / (1 + df)).astype(np.float32) + 1
-        vocabulary = {term: int(i) for term, i in counter.vocabulary_.items()}
-        return cls(name, config, vocabulary, idf, _weigh(counts, idf))
+    def build(cls, name: str, titles: list[str], config: LexicalIndexConfig | None = None) -> "LexicalIndexStore":
+        config = config or LexicalIndexConfig()
+        normalized = [normalize_title(t or "") for t in titles]
+        stats = _statistics(normalized, config.terms)
+        if stats.total_terms == 0:
+            raise ArtifactError("no title yields a character n-gram: cannot build a lexical index")
+        words = WordIndex.create(normalized, range(len(normalized)))
+        ids = np.arange(len(normalized), dtype=np.int64)
+        return cls(name, config, _Titles.of(normalized), stats, words, ids, len(normalized))
 
-    def encode(self, texts: list[str]) -> sp.csr_matrix:
-        """Query rows for new text (cold start, free-text search); n-grams unseen at build are dropped."""
-        return _weigh(self._counter.transform(texts), self.idf)
+    def encode(self, texts: list[str]) -> LexicalQuery:
+        """Queries for new text (cold start, free-text search)."""
+        return LexicalQuery(tuple(normalize_title(t or "") for t in texts))
+
+    # -- scoring -----------------------------------------------------------------------------
+
+    def vectors(self, texts: list[str]) -> TermRows:
+        """Weighted unit term vectors of normalized texts (terms never seen in the catalog weigh 0)."""
+        return weigh(term_counts(texts, self.config.terms), self.stats, self.config.terms)
+
+    def row_vectors(self, rows: np.ndarray) -> TermRows:
+        return self.vectors(self.titles.many(self._checked(rows)))
+
+    def similarity(self, query: LexicalQuery, rows: np.ndarray) -> np.ndarray:
+        if len(query) != 1:
+            raise ValueError(f"similarity takes one query, got {len(query)}")
+        rows = np.asarray(rows, dtype=np.int64)
+        if not rows.size:
+            return np.zeros(0, dtype=np.float32)
+        return np.clip(self.row_vectors(rows).dot(self.vectors(list(query.texts))), 0, 1)
+
+    def pairwise(self, rows: np.ndarray) -> np.ndarray:
+        return np.clip(self.row_vectors(np.asarray(rows, dtype=np.int64)).gram(), 0, 1)
+
+    def row_query(self, row: int) -> LexicalQuery:
+        return LexicalQuery((self.titles[int(self._checked(np.array([row]))[0])],))
+
+    def search(self, queries: LexicalQuery, k: int, params: SearchParams | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k by exact score among the word index's candidates (``params`` do not apply);
+        ties broken by row; rows -1 (score 0) where fewer than k titles share a word."""
+        k = min(k, len(self))
+        scores = np.zeros((len(queries), k), dtype=np.float32)
+        rows = np.full((len(queries), k), -1, dtype=np.int64)
+        for i, text in enumerate(queries.texts):
+            found = self.candidates(text, self.config.depth(k))
+            if not found.size:
+                continue
+            exact = self.similarity(LexicalQuery((text,)), found)
+            order = np.lexsort((found, -exact))[:k]
+            scores[i, : len(order)], rows[i, : len(order)] = exact[order], found[order]
+        return scores, rows
+
+    def candidates(self, text: str, depth: int) -> np.ndarray:
+        """Catalog rows of the word index's best ``depth`` matches for a normalized text."""
+        found = self.row_of_id[self.words.candidates(text, depth)]
+        return found[found >= 0]
+
+    # -- the ModalityStore plumbing ------------------------------------------------------
 
     @property
     def dimension(self) -> int:
-        return len(self.vocabulary)
+        return 1 << self.config.terms.hash_bits
 
     def __len__(self) -> int:
-        return int(self.matrix.shape[0])
+        return len(self.titles)
 
-    def search(
-        self, queries: sp.spmatrix, k: int, params: SearchParams | None = None
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Exact top-k by sparse matrix product (``params`` do not apply); ties broken by row."""
-        queries = sp.csr_matrix(queries)
-        k = min(k, len(self))
-        scores = np.asarray((queries @ self.matrix.T).todense(), dtype=np.float32)
-        rows = np.empty((scores.shape[0], k), dtype=np.int64)
-        top = np.empty((scores.shape[0], k), dtype=np.float32)
-        for i, row_scores in enumerate(scores):
-            best = np.argpartition(-row_scores, k - 1)[:k] if k < len(row_scores) else np.arange(len(row_scores))
-            order = best[np.lexsort((best, -row_scores[best]))]
-            rows[i], top[i] = order, row_scores[order]
-        return top, rows
+    def _checked(self, rows: np.ndarray) -> np.ndarray:
+        if rows.size and (rows.min() < 0 or rows.max() >= len(self)):
+            raise IndexError(f"row out of range for the {self.name} store of {len(self)} titles")
+        return rows
 
-    def similarity(self, query: sp.spmatrix, rows: np.ndarray) -> np.ndarray:
-        return np.asarray((self.matrix[rows] @ sp.csr_matrix(query).T).todense(), dtype=np.float32).ravel()
+    def with_rows_added(self, rows: NewRows) -> "LexicalIndexStore":
+        """New titles join the word index and the term statistics (as a fresh build would count them)."""
+        normalized = [normalize_title(str(record.get("title") or "")) for record in rows.records]
+        counts = term_counts(normalized, self.config.terms)
+        stats = TermStats(
+            (self.stats.df + document_frequencies(counts, self.dimension)).astype(np.uint32),
+            self.stats.n_docs + len(normalized),
+            self.stats.total_terms + counts.total(),
+        )
+        ids = np.arange(self.next_id, self.next_id + len(normalized), dtype=np.int64)
+        words = self.words.with_changes(normalized, ids)
+        return LexicalIndexStore(self.name, self.config, self.titles.plus(normalized), stats, words,
+                                 np.concatenate([self.doc_ids, ids]), self.next_id + len(normalized))
 
-    def pairwise(self, rows: np.ndarray) -> np.ndarray:
-        block = self.matrix[rows]
-        return np.asarray((block @ block.T).todense(), dtype=np.float32)
-
-    def row_query(self, row: int) -> sp.csr_matrix:
-        return self.matrix[row]
-
-    def with_rows_added(self, rows: NewRows) -> "LexicalStore":
-        """New titles weighted with the build's vocabulary and idf (refreshed by the next build)."""
-        added = self.encode([str(record.get("title") or "") for record in rows.records])
-        return LexicalStore(self.name, self.config, self.vocabulary, self.idf, sp.vstack([self.matrix, added]))
-
-    def with_rows_removed(self, rows: np.ndarray) -> "LexicalStore":
+    def with_rows_removed(self, rows: np.ndarray) -> "LexicalIndexStore":
+        rows = self._checked(np.unique(np.asarray(rows, dtype=np.int64)))
+        counts = term_counts(self.titles.many(rows), self.config.terms)
+        stats = TermStats(
+            (self.stats.df - document_frequencies(counts, self.dimension)).astype(np.uint32),
+            self.stats.n_docs - len(rows),
+            self.stats.total_terms - counts.total(),
+        )
         keep = np.ones(len(self), dtype=bool)
         keep[rows] = False
-        return LexicalStore(self.name, self.config, self.vocabulary, self.idf, self.matrix[keep])
+        words = self.words.with_changes(delete=self.doc_ids[rows])
+        return LexicalIndexStore(self.name, self.config, self.titles.without(keep), stats, words,
+                                 self.doc_ids[keep], self.next_id)
 
     def describe(self) -> dict:
-        return {**super().describe(), "config": self.config.to_dict()}
+        return {
+            **super().describe(),
+            "config": self.config.to_dict(),
+            "titles": len(self),
+            "term_occurrences": self.stats.total_terms,
+            "next_id": self.next_id,
+            "index_files": self.words.files(),
+        }
 
     def save(self, directory: Path) -> list[str]:
-        names = [f"{self.name}_vocabulary.json", f"{self.name}_idf.npy", f"{self.name}_matrix.npz"]
-        terms = sorted(self.vocabulary, key=self.vocabulary.__getitem__)
-        (directory / names[0]).write_text(json.dumps(terms, ensure_ascii=False), encoding="utf-8")
-        np.save(directory / names[1], self.idf)
-        sp.save_npz(directory / names[2], self.matrix)
-        return names
+        directory = Path(directory)
+        folder = f"{self.name}_index"
+        names = {key: f"{self.name}_{key}" for key in ("titles.bin", "offsets.npy", "df.npy", "ids.npy")}
+        (directory / names["titles.bin"]).write_bytes(self.titles.data.tobytes())
+        np.save(directory / names["offsets.npy"], np.asarray(self.titles.offsets))
+        np.save(directory / names["df.npy"], np.asarray(self.stats.df, dtype=np.uint32))
+        np.save(directory / names["ids.npy"], np.asarray(self.doc_ids))
+        index_files = self.words.save(directory / folder)
+        return list(names.values()) + [f"{folder}/{name}" for name in index_files]
 
     @classmethod
-    def load(cls, name: str, directory: Path, meta: dict) -> "LexicalStore":
-        paths = [directory / f"{name}_vocabulary.json", directory / f"{name}_idf.npy", directory / f"{name}_matrix.npz"]
-        for path in paths:
+    def load(cls, name: str, directory: Path, meta: dict, mmap: bool = True) -> "LexicalIndexStore":
+        """Memory-mapped by default (pages shared between server processes)."""
+        directory = Path(directory)
+        paths = {key: directory / f"{name}_{key}" for key in ("titles.bin", "offsets.npy", "df.npy", "ids.npy")}
+        index_files = meta.get("index_files", [])
+        for path in [*paths.values(), *(directory / f"{name}_index" / f for f in index_files)]:
             if not path.is_file():
-                raise ArtifactError(f"bundle is missing {path.name}")
+                raise ArtifactError(f"bundle is missing {path.relative_to(directory)}")
+        mode = "r" if mmap else None
         try:
-            terms = json.loads(paths[0].read_text(encoding="utf-8"))
-            idf = np.load(paths[1])
-            matrix = sp.load_npz(paths[2])
-            config = LexicalConfig(**meta.get("config", {}))
-        except (OSError, ValueError, TypeError) as exc:
-            raise ArtifactError(f"cannot read {name} lexical index: {exc}") from None
-        return cls(name, config, {term: i for i, term in enumerate(terms)}, idf, matrix)
+            config = LexicalIndexConfig.from_dict(meta.get("config", {}))
+            data = (np.memmap(paths["titles.bin"], dtype=np.uint8, mode="r") if mmap and paths["titles.bin"].stat().st_size
+                    else np.fromfile(paths["titles.bin"], dtype=np.uint8))
+            titles = _Titles(data, np.load(paths["offsets.npy"], mmap_mode=mode))
+            stats = TermStats(np.load(paths["df.npy"], mmap_mode=mode), int(meta["titles"]), int(meta["term_occurrences"]))
+            words = WordIndex.open(directory / f"{name}_index", index_files)
+            return cls(name, config, titles, stats, words, np.load(paths["ids.npy"]), int(meta["next_id"]))
+        except (OSError, ValueError, TypeError, KeyError) as exc:
+            raise ArtifactError(f"cannot read the {name} lexical index: {exc}") from None
 
 
-def _weigh(counts: sp.spmatrix, idf: np.ndarray) -> sp.csr_matrix:
-    """Sublinear tf times idf, rows L2-normalized (an empty row stays empty)."""
-    weighted = sp.csr_matrix(counts, dtype=np.float32, copy=True)
-    weighted.data = 1 + np.log(weighted.data)
-    weighted = weighted @ sp.diags(idf)
-    norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
-    return sp.csr_matrix(sp.diags(1 / np.maximum(norms, 1e-12)) @ weighted, dtype=np.float32)
+def _statistics(titles: list[str], config: TermConfig) -> TermStats:
+    """Document frequencies over the catalog, counted a chunk of titles at a time."""
+    df = np.zeros(1 << config.hash_bits, dtype=np.int64)
+    total = 0
+    for start in range(0, len(titles), _BUILD_CHUNK):
+        counts = term_counts(titles[start : start + _BUILD_CHUNK], config)
+        df += document_frequencies(counts, len(df))
+        total += counts.total()
+    return TermStats(df.astype(np.uint32), len(titles), total)
+
+
+def estimate_bytes(n_titles: int, mean_title_chars: float) -> int:
+    """Bytes of a lexical store of ``n_titles`` titles (for ``--index auto``): the UTF-8 titles
+    (up to 3 bytes a character for Sinhala/Tamil; 2 assumed), offsets, ids, document frequencies
+    and the word index."""
+    per_title = 2 * mean_title_chars + 8 + 8 + _INDEX_BYTES_PER_CHAR * mean_title_chars
+    return int(n_titles * per_title + 4 * (1 << TermConfig().hash_bits))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ytrec.cli.commands.publish import milvus_args, milvus_target
 from ytrec.cli.options import build_options, catalog_args, log, train_args
 
 
@@ -13,10 +14,31 @@ def register(sub) -> None:
     catalog_args(p)
     train_args(p)
     p.add_argument("--out", type=Path, required=True, help="bundle folder (replaced atomically)")
+    p.add_argument("--backend", choices=("local", "milvus"), default="local",
+                   help="where the vectors live: in the bundle (default) or in Milvus (then published there)")
+    milvus_args(p, required=False)
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> None:
     from ytrec.pipeline.build import build_bundle
 
-    build_bundle(args.catalog, args.out, build_options(args), log=log(args))
+    options = build_options(args)
+    if args.backend == "local":
+        build_bundle(args.catalog, args.out, options, log=log(args))
+        return
+    from ytrec.errors import YtrecError
+    from ytrec.milvus.publish import publish_bundle
+
+    from ytrec.milvus.connection import client_for
+
+    target = milvus_target(args)
+    client_for(target)  # an unreachable server fails now, not after minutes of training
+    if args.index == "auto":
+        options.index = "flat"  # Milvus indexes the vectors; a local ANN index would be built for nothing
+    build_bundle(args.catalog, args.out, options, log=log(args))
+    try:
+        publish_bundle(args.out, target, log=log(args))
+    except YtrecError as exc:
+        raise type(exc)(f"{exc} (the bundle at {args.out} was built with local indexes; "
+                        f"run `ytrec publish {args.out} --milvus-uri {target.uri}` again)") from None

@@ -1,0 +1,140 @@
+"""Which lexical terms and weighting: nDCG@10 of each variant on the real sl-titles set.
+
+Builds one titles-only bundle of ``../shared/data/sl-titles/titles.csv`` (offline MiniLM, the
+default build), then swaps the bundle's ``title_lexical`` store for each variant and evaluates
+leave-one-out with label ``channel_id`` (every titled video a query, the ``ytrec evaluate``
+harness's ``RetrievalEvaluator``):
+
+- **alone**: the ``title_lexical`` mode (the lexical signal's own candidates, rescored by it);
+- **fused**: the default hybrid (dense title + lexical, the bundle's weights and fusion).
+
+Variants: the previous store (``tfidf_char``: exact sparse TF-IDF against every title, the
+baseline, measured in the same run), the inverted store with each term set (character 2-4-grams,
+words, both) and weighting (TF-IDF, BM25), each with word-index candidates and with a full scan
+(every title rescored; shows what the candidate stage loses), and tantivy's own word BM25
+ranking alone (its scores are unbounded, so it has no fused row).
+
+    PYTHONPATH=src .venv/bin/python bench/lexical_quality.py [--out bench/results/lexical_quality.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+from ytrec.catalog.columns import ColumnMap  # noqa: E402
+from ytrec.core.recommender import Recommender  # noqa: E402
+from ytrec.eval.relevance import LabelRelevance  # noqa: E402
+from ytrec.eval.retrieval import RetrievalEvaluator  # noqa: E402
+from ytrec.eval.systems import RecommenderSystem, System  # noqa: E402
+from ytrec.index.lexical import LexicalIndexConfig, LexicalIndexStore  # noqa: E402
+from ytrec.index.lexical_terms import TermConfig  # noqa: E402
+from ytrec.pipeline.build import BuildOptions, build_bundle  # noqa: E402
+
+TITLES = Path(__file__).resolve().parents[2] / "shared" / "data" / "sl-titles" / "titles.csv"
+LEXICAL = "title_lexical"
+
+VARIANTS: dict[str, TermConfig] = {
+    "char 2-4 TF-IDF": TermConfig(),
+    "char 2-4 BM25": TermConfig(weighting="bm25"),
+    "char 2-4 + words TF-IDF": TermConfig(words=True),
+    "char 2-4 + words BM25": TermConfig(words=True, weighting="bm25"),
+    "char 3-5 TF-IDF": TermConfig(ngram_min=3, ngram_max=5),
+    "char 1-4 TF-IDF": TermConfig(ngram_min=1, ngram_max=4),
+    "words TF-IDF": TermConfig(chars=False, words=True),
+    "words BM25": TermConfig(chars=False, words=True, weighting="bm25"),
+}
+
+
+class ScanStore(LexicalIndexStore):
+    """The same scores with every title a candidate: the exact top-k of the measure."""
+
+    def candidates(self, text: str, depth: int) -> np.ndarray:
+        return np.arange(len(self))
+
+
+class WordBM25System(System):
+    """tantivy's own BM25 ranking of title words, no rescoring."""
+
+    def __init__(self, store: LexicalIndexStore) -> None:
+        self.name, self.store = "word BM25 (tantivy ranking)", store
+
+    def rank(self, row: int, k: int) -> list[int]:
+        found = self.store.candidates(self.store.titles[row], k + 1)
+        return [int(r) for r in found if r != row][:k]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--titles", default=str(TITLES))
+    parser.add_argument("--model", default="offline:all-MiniLM-L6-v2")
+    parser.add_argument("--out", default="bench/results/lexical_quality.json")
+    parser.add_argument("--bundle", help="reuse (or build once into) this bundle folder instead of a temporary one")
+    args = parser.parse_args()
+    print(f"load average at start: {os.getloadavg()}", file=sys.stderr)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        bundle = Path(args.bundle or Path(tmp) / "bundle")
+        if not (bundle / "manifest.json").is_file():
+            options = BuildOptions(columns=ColumnMap(channel="channel_id", category="category_name"), text_model=args.model)
+            build_bundle(args.titles, bundle, options, log=lambda m: None)
+        recommender = Recommender.open(bundle)
+        stores = recommender.bundle.stores
+        relevance = LabelRelevance.from_catalog(recommender.catalog, "channel_id", recommender.bundle.manifest["source"].get("columns"))
+        queries = relevance.queries(None, 0)
+        evaluator = RetrievalEvaluator(relevance, queries, [10], len(recommender.catalog), recommender.catalog.column("channel"),
+                                       pairwise=lambda rows: {m: s.pairwise(rows) for m, s in stores.items()})
+        titles = recommender.catalog.titles
+        rows = []
+
+        def measure(label: str, store, fused: bool = True) -> None:
+            stores[LEXICAL] = store
+            started = time.perf_counter()
+            alone = evaluator(RecommenderSystem(label, recommender, "title_lexical"))["ndcg@10"]
+            both = evaluator(RecommenderSystem(label, recommender, "hybrid"))["ndcg@10"] if fused else None
+            rows.append({"variant": label, "alone": round(alone, 4), "fused": None if both is None else round(both, 4),
+                         "seconds": round(time.perf_counter() - started, 1)})
+            shown = "-" if both is None else f"{both:.4f}"
+            print(f"{label:<44} alone {alone:.4f}  fused {shown}", file=sys.stderr)
+
+        baseline = stores[LEXICAL]
+        measure(f"today: {baseline.kind} (exact scan)", baseline)
+        dense = evaluator(RecommenderSystem("dense", recommender, "title_dense"))["ndcg@10"]
+        rows.append({"variant": "dense title only (MiniLM)", "alone": round(dense, 4), "fused": None})
+        for label, terms in VARIANTS.items():
+            config = LexicalIndexConfig(terms=terms)
+            store = LexicalIndexStore.build(LEXICAL, titles, config)
+            measure(f"inverted: {label}", store)
+            scan = ScanStore(LEXICAL, config, store.titles, store.stats, store.words, store.doc_ids, store.next_id)
+            measure(f"scan:     {label}", scan)
+        default = LexicalIndexStore.build(LEXICAL, titles)
+        for depth in (50, 200):
+            measure(f"inverted: char 2-4 TF-IDF, {depth} candidates",
+                    LexicalIndexStore(LEXICAL, replace(default.config, candidates=depth), default.titles,
+                                      default.stats, default.words, default.doc_ids, default.next_id))
+        alone = evaluator(WordBM25System(default))["ndcg@10"]
+        rows.append({"variant": "word BM25 (tantivy ranking)", "alone": round(alone, 4), "fused": None})
+
+    report = {"titles": args.titles, "queries": len(queries), "model": args.model, "label": "channel_id",
+              "load_average_end": os.getloadavg(), "rows": rows}
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+    print("| variant | nDCG@10 alone | nDCG@10 fused (default hybrid) |\n|---|---|---|")
+    for row in rows:
+        fused = "-" if row["fused"] is None else f"{row['fused']:.4f}"
+        print(f"| {row['variant']} | {row['alone']:.4f} | {fused} |")
+
+
+if __name__ == "__main__":
+    main()
