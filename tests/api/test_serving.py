@@ -97,3 +97,11 @@ def test_binding_beyond_this_machine_warns():
     assert any("write endpoints stay off" in line for line in without_key)
     with_key = exposure_warnings("0.0.0.0", Settings(api_key="k"))
     assert any("TLS" in line for line in with_key)
+
+
+def test_numbers_beyond_64_bits_are_echoed_not_a_500(client):
+    """orjson stops at 64-bit integers; a huge page or seed still gets the plain answer."""
+    huge = 10**26
+    response = client.get("/api/videos", params={"page": huge, "seed": -huge})
+    assert response.status_code == 200
+    assert response.json()["page"] == huge and response.json()["seed"] == -huge and response.json()["items"] == []
