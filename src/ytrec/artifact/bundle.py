@@ -13,7 +13,7 @@ from ytrec.catalog.ingest import THUMBS_DIR
 from ytrec.catalog.report import IngestReport
 from ytrec.errors import ArtifactError
 from ytrec.index.base import ModalityStore
-from ytrec.index.registry import load_store
+from ytrec.index.registry import known_kinds, load_store
 
 CATALOG_FILE = "catalog.parquet"
 REPORT_FILE = "ingest_report.json"
@@ -34,6 +34,7 @@ class Bundle:
         root = Path(root).resolve()
         recover(root)
         manifest = read_manifest(root, verify=verify)
+        check_store_kinds(root, manifest)
         catalog = Catalog.load(root / CATALOG_FILE)
         if verify:
             _verify_thumbnails(root, catalog)
@@ -62,6 +63,25 @@ class Bundle:
 
     def ingest_report(self) -> dict:
         return json.loads((self.root / REPORT_FILE).read_text(encoding="utf-8"))
+
+
+def check_store_kinds(root: Path, manifest: dict) -> None:
+    """Refuse, in one line that says what to run, a bundle whose stores this ytrec cannot read:
+    a model-free signal's old store kind is rebuilt by ``ytrec upgrade``; anything else needs a
+    new build."""
+    from ytrec.signals import SIGNALS
+
+    known = set(known_kinds())
+    for name, meta in manifest.get("modalities", {}).items():
+        kind = meta.get("index")
+        if kind in known:
+            continue
+        spec = SIGNALS.get(name)
+        if spec is not None and spec.model is None:
+            raise ArtifactError(f"bundle {root} was made by an older ytrec: its {name} store ('{kind}') is no "
+                                f"longer supported; run: ytrec upgrade {root}")
+        raise ArtifactError(f"bundle {root}: the {name} store's kind '{kind}' is unknown to this ytrec; "
+                            "rebuild the bundle with `ytrec build`")
 
 
 def _thumbnail_file(root: Path, row: int, relative: str) -> Path:
