@@ -45,6 +45,8 @@ def train_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--mask", type=float, help="share of the image masked by the corruption")
     g.add_argument("--seed", type=int)
     g.add_argument("--device", help="auto, cpu or cuda")
+    g.add_argument("--contrastive", type=float, metavar="WEIGHT",
+                   help="autoencoder: weight of a contrastive term between two corruptions (default 0: off)")
     g = p.add_argument_group("signals and their stores (README: Signals, Scaling)")
     g.add_argument("--without", nargs="+", choices=list(SIGNALS), default=[], metavar="SIGNAL",
                    help=f"leave signals out (of {', '.join(SIGNALS)}; default: every one the catalog has input for)")
@@ -54,6 +56,12 @@ def train_args(p: argparse.ArgumentParser) -> None:
                    help=f"memory for every store together, e.g. 800MB, or 'none' "
                         f"(default {DEFAULT_MEMORY_BUDGET / 1e9:g}GB; auto picks kinds that fit)")
     weight_args(p, None)
+
+
+def quality_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("quality (README: Evaluation)")
+    g.add_argument("--tune-label", metavar="COLUMN",
+                   help="once built, tune fusion and weights by this label column (same value = relevant)")
 
 
 def serve_args(p: argparse.ArgumentParser) -> None:
@@ -108,7 +116,7 @@ def given_weights(args: argparse.Namespace) -> dict[str, float] | None:
 def build_options(args: argparse.Namespace):
     from ytrec.pipeline.build import BuildOptions
 
-    train = train_config(args, noise_std=args.noise, mask_ratio=args.mask)
+    train = train_config(args, noise_std=args.noise, mask_ratio=args.mask, contrastive_weight=args.contrastive)
     return BuildOptions(
         columns=columns(args),
         image_column=args.image_column,
@@ -121,6 +129,7 @@ def build_options(args: argparse.Namespace):
         index=args.index,
         memory_budget=memory_budget(args.memory_budget),
         weights={s.name: getattr(args, f"w_{s.weight_flag}") for s in SIGNALS.values()},
+        tune_label=getattr(args, "tune_label", None),
     )
 
 

@@ -45,6 +45,7 @@ class BuildOptions:
     index: str = "auto"  # store kinds: auto, or a dense kind for every dense signal (see index/auto.py)
     memory_budget: int | None = DEFAULT_MEMORY_BUDGET  # bytes for every store together (auto; None: no limit)
     weights: dict[str, float | None] = field(default_factory=default_weights)  # None: the signal's default
+    tune_label: str | None = None  # a label column: tune fusion and weights by it once built (eval/autotune.py)
 
 
 def build_signals(catalog: Catalog, options: BuildOptions) -> list[SignalSpec]:
@@ -66,6 +67,10 @@ def build_bundle(source: str, out: Path, options: BuildOptions, log: Log = print
         catalog, report = ingest(rows, options.columns, stage)
         timings["ingest_s"] = round(time.perf_counter() - started, 2)
         log(report.summary())
+        if options.tune_label is not None:
+            from ytrec.eval.autotune import check_tune_label
+
+            check_tune_label(catalog, options.tune_label, options.columns.to_dict())
         specs = build_signals(catalog, options)
         models = LoadedModels(title_embedder=embedder)
         uses_encoder = any(s.model == "thumbnail_encoder" for s in specs)
@@ -103,6 +108,10 @@ def build_bundle(source: str, out: Path, options: BuildOptions, log: Log = print
             },
         )
     log(f"bundle written: {out} ({len(catalog)} videos, signals: {', '.join(stores)})")
+    if options.tune_label is not None:
+        from ytrec.eval.autotune import tune_bundle
+
+        manifest = tune_bundle(out, options.tune_label, log)
     return manifest
 
 
