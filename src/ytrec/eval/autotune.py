@@ -34,8 +34,8 @@ def tune_bundle(root: Path, label: str, log: Log = print) -> dict:
 
     result = tune(Recommender.open(root), TuneConfig(label=label), log=log)
     manifest = rewrite_manifest(root, lambda current: apply_tuning(current, result))
+    metric = f"heldout_ndcg@{result['k']}"
     after = result["after"]
     log(f"tuned by '{label}': {after['method']} {after['weights']} "
-        f"(held-out nDCG@{result['k']} {result['before'][f'heldout_ndcg@{result['k']}']:.3f} -> "
-        f"{after[f'heldout_ndcg@{result['k']}']:.3f})")
+        f"(held-out nDCG@{result['k']} {result['before'][metric]:.3f} -> {after[metric]:.3f})")
     return manifest
