@@ -62,6 +62,9 @@ def quality_args(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("quality (README: Evaluation)")
     g.add_argument("--tune-label", metavar="COLUMN",
                    help="once built, tune fusion and weights by this label column (same value = relevant)")
+    g.add_argument("--adapt-titles", nargs="?", const="simcse", choices=("simcse", "tsdae"), default=None,
+                   help="first adapt the title model to the catalog's titles, self-supervised (default method: simcse)")
+    g.add_argument("--adapt-epochs", type=int, default=1, help="epochs of title adaptation")
 
 
 def serve_args(p: argparse.ArgumentParser) -> None:
@@ -130,7 +133,17 @@ def build_options(args: argparse.Namespace):
         memory_budget=memory_budget(args.memory_budget),
         weights={s.name: getattr(args, f"w_{s.weight_flag}") for s in SIGNALS.values()},
         tune_label=getattr(args, "tune_label", None),
+        adapt_titles=adapt_config(args),
     )
+
+
+def adapt_config(args: argparse.Namespace):
+    """AdaptConfig from --adapt-titles/--adapt-epochs (None when not asked for)."""
+    if getattr(args, "adapt_titles", None) is None:
+        return None
+    from ytrec.encoders.title.adapt import AdaptConfig
+
+    return AdaptConfig(method=args.adapt_titles, epochs=args.adapt_epochs, seed=args.seed or 0)
 
 
 def train_config(args: argparse.Namespace, **extra: object):
