@@ -201,16 +201,17 @@ def measure_drift(bundle: Bundle, inputs: SignalInputs) -> Drift:
 
 def _bundle_models(bundle: Bundle, embedder=None, encoder=None) -> LazyModels:
     """The bundle's own models (or the given, already loaded ones), loaded only if a signal needs them."""
-    return LazyModels(title=lambda: embedder or _title_embedder(bundle.manifest),
+    return LazyModels(title=lambda: embedder or _title_embedder(bundle.manifest, bundle.root),
                       thumbnail=lambda: encoder or thumbnail_encoder(bundle))
 
 
-def _title_embedder(manifest: dict):
+def _title_embedder(manifest: dict, root: Path):
     from ytrec.encoders.title import TextModelConfig, TitleEmbedder, check_same_model
+    from ytrec.encoders.title.adapt import resolve_bundle_model
 
     recorded = manifest.get("text_model") or {}
     if "config" not in recorded:
         raise ArtifactError("the bundle records no text model: cannot embed new titles")
-    config = TextModelConfig.from_dict(recorded["config"])
+    config = resolve_bundle_model(TextModelConfig.from_dict(recorded["config"]), root)
     check_same_model(recorded["record"], config)
     return TitleEmbedder(config)
