@@ -96,6 +96,38 @@ def multipart(fields: dict[str, str], files: dict[str, tuple[str, bytes]], bound
     return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
 
 
+PAGE_PARAMETERS = {"/": ["q", "channel", "page", "seed"], "/search": ["q", "k"], "/videos/{video_id}": ["mode", "balance", "k"]}
+
+
+def every_parameter_traversals(openapi: dict, video_id: str, api_key: str) -> list[Hostile]:
+    """Each traversal string in every path and query parameter of every GET/DELETE route the server
+    documents (its OpenAPI schema) and of the pages, one parameter at a time (the others valid)."""
+    routes: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for path, operations in openapi.get("paths", {}).items():
+        for method, operation in operations.items():
+            if method.upper() in ("GET", "DELETE"):
+                params = [(p["name"], p["in"]) for p in operation.get("parameters", []) if p["in"] in ("path", "query")]
+                routes[(method.upper(), path)] = params
+    for path, names in PAGE_PARAMETERS.items():
+        path_params = [("video_id", "path")] if "{video_id}" in path else []
+        routes.setdefault(("GET", path), path_params + [(name, "query") for name in names])
+    out = []
+    for (method, path), params in sorted(routes.items()):
+        headers = {"X-API-Key": api_key} if method == "DELETE" else {}
+        for name, where in params:
+            if method == "DELETE" and where == "path":
+                continue  # a traversal id with the right key: covered by "delete path" below, 404 each
+            for t in TRAVERSALS:
+                target = path
+                for other, other_where in params:
+                    if other_where == "path":
+                        target = target.replace("{%s}" % other, t if other == name else video_id)
+                if where == "query":
+                    target += f"?{name}={t}"
+                out.append(Hostile(f"{method} {path} {where} {name}={t}", method, target, headers))
+    return out
+
+
 def hostile_requests(video_id: str, api_key: str, max_upload_bytes: int) -> list[Hostile]:
     """At least 100 requests: traversal, uploads, bombs, numbers, nesting, floods, methods, keys."""
     out: list[Hostile] = []

@@ -6,6 +6,7 @@ bundle, with a sentinel file beside the bundle folder that no request may read.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
@@ -20,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from tests.reliability.hostile_requests import (
-    LEAK_MARKERS, SENTINEL, TRACEBACK_MARKERS, Hostile, hostile_requests, send,
+    LEAK_MARKERS, SENTINEL, TRACEBACK_MARKERS, Hostile, every_parameter_traversals, hostile_requests, send,
 )
 
 MAX_UPLOAD_MB = 1
@@ -83,8 +84,12 @@ def _first_video(sample_bundle) -> str:
 def test_hostile_requests_get_no_5xx_no_leak_no_traceback(server):
     port, sample_bundle, root = server
     video_id = _first_video(sample_bundle)
+    status, schema = send(port, Hostile("schema", "GET", "/openapi.json"))
+    assert status == 200
+    routes = json.loads(schema)["paths"]
     requests = hostile_requests(video_id, API_KEY, MAX_UPLOAD_MB * 2**20)
-    assert len(requests) >= 100
+    requests += every_parameter_traversals(json.loads(schema), video_id, API_KEY)
+    assert len(requests) >= 100 and len(routes) >= 5
     statuses: Counter[int] = Counter()
     problems = []
     for request in requests:
