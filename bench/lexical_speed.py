@@ -75,6 +75,8 @@ def measure(n: int, queries: int, baseline: bool, seed: int) -> dict:
         store = load_store("title_lexical", Path(tmp), meta)
         result["load_ms"] = round((time.perf_counter() - started) * 1e3, 1)
         result["in_process_bytes"] = int(store.row_of_id.nbytes + store.doc_ids.nbytes)
+        used = int(np.count_nonzero(np.asarray(store.stats.df)))
+        result["term_ids_used"] = {"count": used, "share_of_hash_space": round(used / store.dimension, 4)}
         depth = store.config.depth(10)
         texts = [store.titles[int(r)] for r in rows]
         for text in texts[:5]:  # warm-up

@@ -49,8 +49,8 @@ _INDEX_BYTES_PER_CHAR = 0.45  # measured tantivy index size per title character 
 class LexicalIndexConfig:
     """Term weighting of the exact score, and how many candidates the word index proposes."""
 
-    terms: TermConfig = field(default_factory=TermConfig)
-    candidates: int = 100  # at least this many word-index candidates are rescored per search
+    terms: TermConfig = field(default_factory=lambda: TermConfig(words=True))  # measured: bench/lexical_quality.py
+    candidates: int = 200  # at least this many word-index candidates are rescored per search
     depth_factor: int = 2  # ... and at least depth_factor * k
 
     def depth(self, k: int) -> int:

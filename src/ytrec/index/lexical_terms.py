@@ -20,6 +20,7 @@ import unicodedata
 from dataclasses import asdict, dataclass
 
 import numpy as np
+import scipy.sparse as sp
 
 _MULTIPLIER = np.uint64(0x100000001B3)  # FNV-64 prime: spreads code points over 64 bits
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: the top bits of h * golden
@@ -131,11 +132,11 @@ class TermRows:
         return int(self.values.sum())
 
     def gram(self) -> np.ndarray:
-        """All rows' pairwise dot products (term ids renumbered compactly, one dense product)."""
+        """All rows' pairwise dot products: one sparse product over compactly renumbered term ids
+        (a dense BLAS product would start threads that fight a busy server's workers)."""
         columns, compact = np.unique(self.ids, return_inverse=True)
-        dense = np.zeros((self.n_rows, len(columns)), dtype=np.float32)
-        dense[self.rows, compact] = self.values
-        return dense @ dense.T
+        block = sp.csr_matrix((self.values, (self.rows, compact)), shape=(self.n_rows, len(columns)))
+        return (block @ block.T).toarray()
 
 
 def term_counts(texts: list[str], config: TermConfig) -> TermRows:
