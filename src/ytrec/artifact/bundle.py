@@ -13,7 +13,7 @@ from ytrec.catalog.ingest import THUMBS_DIR
 from ytrec.catalog.report import IngestReport
 from ytrec.errors import ArtifactError
 from ytrec.index.base import ModalityStore
-from ytrec.index.registry import load_store
+from ytrec.index.registry import known_kinds, load_store
 
 CATALOG_FILE = "catalog.parquet"
 REPORT_FILE = "ingest_report.json"
@@ -34,7 +34,10 @@ class Bundle:
         root = Path(root).resolve()
         recover(root)
         manifest = read_manifest(root, verify=verify)
+        check_store_kinds(root, manifest)
         catalog = Catalog.load(root / CATALOG_FILE)
+        if verify:
+            _verify_thumbnails(root, catalog)
         stores = {name: load_store(name, root, meta, mmap=mmap) for name, meta in manifest["modalities"].items()}
         for name, store in stores.items():
             if len(store) != len(catalog):
@@ -56,15 +59,57 @@ class Bundle:
         the catalog says (a hand-edited or hostile catalog.parquet must not make the server read
         /etc/passwd)."""
         relative = self.catalog.table.column("thumb")[row].as_py()
-        if not relative:
-            return None
-        path = (self.root / relative).resolve()
-        if not path.is_relative_to(self.root / THUMBS_DIR):
-            raise ArtifactError(f"bundle {self.root}: catalog row {row} points outside thumbs/ ({relative!r})")
-        return path
+        return _thumbnail_file(self.root, row, relative) if relative else None
 
     def ingest_report(self) -> dict:
         return json.loads((self.root / REPORT_FILE).read_text(encoding="utf-8"))
+
+
+def check_store_kinds(root: Path, manifest: dict) -> None:
+    """Refuse, in one line that says what to run, a bundle whose stores this ytrec cannot read:
+    a model-free signal's old store kind is rebuilt by ``ytrec upgrade``; anything else needs a
+    new build."""
+    from ytrec.signals import SIGNALS
+
+    known = set(known_kinds())
+    for name, meta in manifest.get("modalities", {}).items():
+        kind = meta.get("index")
+        if kind in known:
+            continue
+        spec = SIGNALS.get(name)
+        if spec is not None and spec.model is None:
+            raise ArtifactError(f"bundle {root} was made by an older ytrec: its {name} store ('{kind}') is no "
+                                f"longer supported; run: ytrec upgrade {root}")
+        raise ArtifactError(f"bundle {root}: the {name} store's kind '{kind}' is unknown to this ytrec; "
+                            "rebuild the bundle with `ytrec build`")
+
+
+def _thumbnail_file(root: Path, row: int, relative: str) -> Path:
+    path = (root / relative).resolve()
+    if not path.is_relative_to(root / THUMBS_DIR):
+        raise ArtifactError(f"bundle {root}: catalog row {row} points outside thumbs/ ({relative!r})")
+    return path
+
+
+def _verify_thumbnails(root: Path, catalog: Catalog) -> None:
+    """Every thumbnail the catalog names exists inside thumbs/ and decodes completely.
+
+    Thumbnails are not in the manifest's checksum list (a million of them would make every update
+    re-hash gigabytes), so ``--verify`` decodes them instead: a missing or truncated file is named.
+    """
+    from PIL import Image
+
+    for row, relative in enumerate(catalog.column("thumb")):
+        if not relative:
+            continue
+        path = _thumbnail_file(root, row, relative)
+        if not path.is_file():
+            raise ArtifactError(f"bundle {root} is incomplete: {relative} is missing")
+        try:
+            with Image.open(path) as image:
+                image.load()
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise ArtifactError(f"bundle file {relative} is not a readable image (truncated or corrupt): {exc}") from None
 
 
 def write_bundle(

@@ -57,14 +57,19 @@ def read_manifest(root: Path, verify: bool = False) -> dict:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ArtifactError(f"{path} is not valid JSON: {exc}") from None
+    if not isinstance(manifest, dict):
+        raise ArtifactError(f"{path} is not a ytrec manifest (not a JSON object); the bundle is damaged")
     version = manifest.get("schema_version")
     if version != SCHEMA_VERSION:
         raise ArtifactError(
             f"bundle schema version {version} is not supported by ytrec {__version__} "
             f"(expects {SCHEMA_VERSION}); rebuild the bundle"
         )
-    for name, meta in manifest.get("files", {}).items():
-        file = root / name
+    files = manifest.get("files")
+    if not isinstance(files, dict) or not isinstance(manifest.get("modalities"), dict):
+        raise ArtifactError(f"{path} lacks its file or modality list; the bundle is damaged")
+    for name, meta in files.items():
+        file = _listed_file(root, name, meta)
         if not file.is_file():
             raise ArtifactError(f"bundle {root} is incomplete: {name} is missing")
         if file.stat().st_size != meta["bytes"]:
@@ -72,3 +77,13 @@ def read_manifest(root: Path, verify: bool = False) -> dict:
         if (verify or meta["bytes"] <= CHECKSUM_ON_LOAD_BYTES) and sha256_file(file) != meta["sha256"]:
             raise ArtifactError(f"bundle file {name} fails its checksum (corrupt or replaced)")
     return manifest
+
+
+def _listed_file(root: Path, name: str, meta: object) -> Path:
+    """The file a manifest entry names, refusing entries that are damaged or point outside the bundle."""
+    if not (isinstance(meta, dict) and isinstance(meta.get("bytes"), int) and isinstance(meta.get("sha256"), str)):
+        raise ArtifactError(f"{MANIFEST} entry for {name} is damaged (no size or checksum)")
+    relative = Path(name)
+    if relative.is_absolute() or ".." in relative.parts or not name:
+        raise ArtifactError(f"{MANIFEST} lists {name!r}, a path outside the bundle; the bundle is damaged")
+    return root / relative

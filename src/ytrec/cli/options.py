@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from collections.abc import Callable
 
+from ytrec.api.settings import DEFAULT_ENCODE_QUEUE
 from ytrec.catalog.columns import ColumnMap
 from ytrec.errors import ConfigError, QueryError
+from ytrec.index.auto import DEFAULT_MEMORY_BUDGET, INDEX_CHOICES
+from ytrec.signals import SIGNALS
 
 
 def log(args: argparse.Namespace) -> Callable[[str], None]:
-    return (lambda message: None) if args.quiet else (lambda message: print(message, flush=True))
+    """Progress and log lines go to stderr: stdout carries only results (JSON with --json)."""
+    return (lambda message: None) if args.quiet else (lambda message: print(message, file=sys.stderr, flush=True))
 
 
 def catalog_args(p: argparse.ArgumentParser) -> None:
@@ -43,16 +48,15 @@ def train_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--mask", type=float, help="share of the image masked by the corruption")
     g.add_argument("--seed", type=int)
     g.add_argument("--device", help="auto, cpu or cuda")
-    g.add_argument("--lexical", action=argparse.BooleanOptionalAction, default=True,
-                   help="also index titles as character n-gram TF-IDF (title_lexical; default on)")
-    g.add_argument("--copy-index", action=argparse.BooleanOptionalAction, default=True,
-                   help="also index thumbnail copy fingerprints (thumbnail_copy: re-upload detection; default on)")
-    g = p.add_argument_group("vector indexes (README: Scaling)")
-    g.add_argument("--index", choices=("auto", "flat", "hnsw", "ivfpq", "ivfsq"), default="auto",
-                   help="kind of the thumbnail and title indexes (default auto: by catalog size and budget)")
+    g = p.add_argument_group("signals and their stores (README: Signals, Scaling)")
+    g.add_argument("--without", nargs="+", choices=list(SIGNALS), default=[], metavar="SIGNAL",
+                   help=f"leave signals out (of {', '.join(SIGNALS)}; default: every one the catalog has input for)")
+    g.add_argument("--index", choices=INDEX_CHOICES, default="auto",
+                   help="store kind of the dense signals (default auto: every signal's store by catalog size and budget)")
     g.add_argument("--memory-budget", default=None,
-                   help="memory for both indexes together, e.g. 1.5GB (auto picks kinds that fit)")
-    weight_args(p, 0.5)
+                   help=f"memory for every store together, e.g. 800MB, or 'none' "
+                        f"(default {DEFAULT_MEMORY_BUDGET / 1e9:g}GB; auto picks kinds that fit)")
+    weight_args(p, None)
 
 
 def serve_args(p: argparse.ArgumentParser) -> None:
@@ -63,6 +67,23 @@ def serve_args(p: argparse.ArgumentParser) -> None:
                    help="enable POST/DELETE /api/videos for clients sending this key (default: $YTREC_API_KEY; none: disabled)")
     g.add_argument("--max-upload-mb", type=positive_float, default=5.0,
                    help="largest thumbnail upload accepted (413 above)")
+    g.add_argument("--workers", type=positive_int, default=None,
+                   help="worker processes sharing the memory-mapped bundle (default: the number of cores)")
+    g.add_argument("--encode-queue", type=positive_int, default=DEFAULT_ENCODE_QUEUE,
+                   help="encoding requests (uploads, search) one worker admits before answering 503 "
+                        f"with Retry-After (default {DEFAULT_ENCODE_QUEUE})")
+    g.add_argument("--cors-origin", action="append", metavar="ORIGIN",
+                   help="let browser pages from this origin call the API (repeatable; default: CORS off)")
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {text}")
+    return value
 
 
 def positive_float(text: str) -> float:
@@ -91,9 +112,17 @@ def list_args(p: argparse.ArgumentParser) -> None:
 
 
 def weight_args(p: argparse.ArgumentParser, default: float | None) -> None:
-    p.add_argument("--w-thumbnail", type=float, default=default, help="fusion weight of thumbnail similarity")
-    p.add_argument("--w-title", type=float, default=default, help="fusion weight of title similarity")
-    p.add_argument("--w-lexical", type=float, default=default, help="fusion weight of the title n-gram TF-IDF similarity")
+    """One ``--w-<flag>`` per signal (its spec's ``weight_flag``)."""
+    for spec in SIGNALS.values():
+        p.add_argument(f"--w-{spec.weight_flag}", type=float, default=default,
+                       help=f"fusion weight of the {spec.name} signal ({spec.method}; default {spec.default_weight:g})")
+
+
+def given_weights(args: argparse.Namespace) -> dict[str, float] | None:
+    """The ``--w-*`` flags given, as weights per signal (None: the bundle's defaults)."""
+    from ytrec.core.query import weights_from_flags
+
+    return weights_from_flags({s.weight_flag: getattr(args, f"w_{s.weight_flag}") for s in SIGNALS.values()})
 
 
 def build_options(args: argparse.Namespace):
@@ -108,11 +137,10 @@ def build_options(args: argparse.Namespace):
         preset=args.preset,
         train=train,
         use_thumbnails=not args.titles_only,
-        lexical=args.lexical,
-        copy_index=args.copy_index,
+        without=frozenset(args.without),
         index=args.index,
         memory_budget=memory_budget(args.memory_budget),
-        weights={"thumbnail": args.w_thumbnail, "title": args.w_title, "title_lexical": args.w_lexical},
+        weights={s.name: getattr(args, f"w_{s.weight_flag}") for s in SIGNALS.values()},
     )
 
 
@@ -135,9 +163,12 @@ def columns(args: argparse.Namespace) -> ColumnMap:
 
 
 def memory_budget(text: str | None) -> int | None:
+    """--memory-budget: bytes, the default when not given, None (no limit) for 'none'."""
     from ytrec.index.auto import parse_bytes
 
-    return None if text is None else parse_bytes(text)
+    if text is None:
+        return DEFAULT_MEMORY_BUDGET
+    return None if text.strip().lower() == "none" else parse_bytes(text)
 
 
 def search_params(args: argparse.Namespace):

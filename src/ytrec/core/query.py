@@ -5,20 +5,13 @@ from __future__ import annotations
 import math
 
 from ytrec.errors import QueryError
+from ytrec.signals import mode_signals, query_modes, weight_flags
 
-MODES = ("hybrid", "thumbnail", "title", "title_dense", "title_lexical", "thumbnail_copy")
+# ``hybrid`` scores with every signal the bundle has; each other mode with the signals whose spec
+# lists it (``title``: every title signal; title_dense / title_lexical isolate one; thumbnail_copy
+# finds re-uploads of a picture, not the autoencoder's style): see ``ytrec.signals``.
+MODES = query_modes()
 MAX_K = 100
-
-# Which modalities each mode scores with. ``hybrid`` is everything the bundle has; ``title`` is
-# every title signal it has (dense embedding + lexical n-grams); title_dense/title_lexical isolate
-# one; thumbnail_copy finds re-uploads of a picture (copy fingerprints, not the autoencoder's style).
-_MODE_MODALITIES = {
-    "thumbnail_copy": ("thumbnail_copy",),
-    "thumbnail": ("thumbnail",),
-    "title": ("title", "title_lexical"),
-    "title_dense": ("title",),
-    "title_lexical": ("title_lexical",),
-}
 
 
 def check_k(k: int, available: int) -> int:
@@ -32,11 +25,12 @@ def check_k(k: int, available: int) -> int:
 
 def active_modalities(mode: str, available: list[str]) -> list[str]:
     """Modalities that score a request: hybrid uses every one the bundle has."""
-    if mode not in MODES:
-        raise QueryError(f"unknown mode '{mode}' (choose from {', '.join(MODES)})")
+    modes = query_modes()
+    if mode not in modes:
+        raise QueryError(f"unknown mode '{mode}' (choose from {', '.join(modes)})")
     if mode == "hybrid":
         return list(available)
-    chosen = [m for m in _MODE_MODALITIES[mode] if m in available]
+    chosen = [m for m in mode_signals(mode) if m in available]
     if not chosen:
         raise QueryError(f"mode '{mode}' is unavailable: this bundle has only {', '.join(available)}")
     return chosen
@@ -55,10 +49,16 @@ def check_weights(weights: dict[str, float], modalities: list[str], known: list[
     return {m: float(weights.get(m, 0.0)) for m in modalities}
 
 
+def weights_from_flags(values: dict[str, float | None]) -> dict[str, float] | None:
+    """Weights as a surface receives them, keyed by each signal's ``weight_flag`` (--w-lexical,
+    w_lexical): None, meaning the bundle's defaults, unless one is given; then every signal left
+    out weighs 0."""
+    given = {name: values.get(flag) for name, flag in weight_flags().items()}
+    return {name: value for name, value in given.items() if value is not None} or None
+
+
 def given_weights(
     thumbnail: float | None, title: float | None, title_lexical: float | None = None
 ) -> dict[str, float] | None:
-    """Weights as a surface receives them (--w-* flags, w_* query parameters): None, meaning the
-    bundle's defaults, unless one is given; then every modality left out weighs 0."""
-    given = {"thumbnail": thumbnail, "title": title, "title_lexical": title_lexical}
-    return {name: value for name, value in given.items() if value is not None} or None
+    """``weights_from_flags`` for the API's three weight parameters (w_thumbnail, w_title, w_lexical)."""
+    return weights_from_flags({"thumbnail": thumbnail, "title": title, "lexical": title_lexical})

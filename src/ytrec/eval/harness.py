@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 import numpy as np
 
@@ -21,6 +22,7 @@ from ytrec.eval.relevance import LabelRelevance
 from ytrec.eval.retrieval import RetrievalEvaluator
 from ytrec.eval.systems import OriginalMethod, RandomSystem, RecommenderSystem, System, VectorSystem
 from ytrec.fusion.registry import fusion_names
+from ytrec.signals import mode_signals, query_modes, signals_for, signals_for_source
 
 Log = Callable[[str], None]
 MMR_LAMBDA = 0.7  # the diversity variant reported beside each default
@@ -77,18 +79,17 @@ def retrieval_systems(recommender: Recommender, seed: int) -> list[System]:
         systems += [RecommenderSystem(f"hybrid {m}", recommender, "hybrid", fusion=m) for m in methods]
         with_mmr = replace(recommender.diversity, mmr_lambda=MMR_LAMBDA)
         systems.append(RecommenderSystem(f"hybrid {methods[0]} + MMR {MMR_LAMBDA}", recommender, "hybrid", diversity=with_mmr))
-    for mode, modality, label in (
-        ("thumbnail", "thumbnail", "thumbnail only (autoencoder)"),
-        ("thumbnail_copy", "thumbnail_copy", "thumbnail only (copy fingerprint)"),
-        ("title_dense", "title", "title only (dense embedding)"),
-        ("title_lexical", "title_lexical", "title only (char n-gram TF-IDF)"),
-    ):
-        if modality in modalities:
-            systems.append(RecommenderSystem(label, recommender, mode))
-    if {"title", "title_lexical"} <= set(modalities) and len(modalities) > 2:
-        systems.append(RecommenderSystem("title (dense + lexical)", recommender, "title"))
-    dense = [recommender.bundle.stores[m] for m in ("thumbnail", "title") if m in modalities]
-    systems.append(OriginalMethod(dense))
+    specs = signals_for(modalities)
+    for spec in specs:  # each signal alone, through the mode that isolates it
+        alone = next((m for m in spec.modes if mode_signals(m) == (spec.name,)), None)
+        if alone is not None:
+            systems.append(RecommenderSystem(f"{spec.source} only ({spec.method})", recommender, alone))
+    for mode in query_modes():  # modes that combine some (not all) of the bundle's signals
+        present = [s for s in specs if s.name in mode_signals(mode)]
+        if len(present) > 1 and len(present) < len(modalities):
+            systems.append(RecommenderSystem(f"{mode} ({' + '.join(s.method for s in present)})", recommender, mode))
+    # the original project's two signals: the ones computed by trained models
+    systems.append(OriginalMethod([recommender.bundle.stores[s.name] for s in specs if s.model is not None]))
     systems.append(RandomSystem(len(recommender.catalog), seed))
     return systems
 
@@ -109,10 +110,11 @@ def copy_detection(recommender: Recommender, config: EvalConfig, log: Log = prin
     images = {r: load_stored(bundle.thumbnail_path(r)) for r in rows}
     evaluator = CopyDetectionEvaluator(images, same_image)
     catalog_images = [load_stored(bundle.thumbnail_path(r)) for r in range(n)]
-    systems = [StoreCopySystem("autoencoder", bundle.stores["thumbnail"], recommender.thumbnail_encoder.encode_pil)]
-    if "thumbnail_copy" in bundle.stores:
-        store = bundle.stores["thumbnail_copy"]
-        systems.append(StoreCopySystem("copy fingerprint", store, store.encode))
+    systems: list = []
+    for spec in signals_for_source("thumbnail"):
+        if spec.name in bundle.stores:
+            store = bundle.stores[spec.name]
+            systems.append(StoreCopySystem(spec.method, store, partial(spec.encode_queries, store=store, models=recommender)))
     systems += [DescriptorCopySystem(f"pixels: {name}", d, catalog_images) for name, d in DESCRIPTORS.items()]
     results = {}
     for system in systems:

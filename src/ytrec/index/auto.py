@@ -10,13 +10,17 @@ Like autofaiss, the choice is a rule over sizes, not a search, and it is recorde
 2. Otherwise **hnsw**, at any dimension: on the benchmark it reached recall@10 >= 0.95 at about a
    millisecond per modality, where IVF needed 10-30x the scanning for the same recall (neighbours
    in clustered embeddings straddle IVF cells) and IVF-PQ's codes ranked too coarsely to re-rank
-   from a short list. Its storage is chosen to fit: float32 (low d only), float16, int8 (SQ8).
+   from a short list. Its storage is chosen to fit: float32 (low d only), float16, int8 (SQ8),
+   then the same with half the graph links (M=16).
 3. **ivfsq** and then **ivfpq** when even int8 HNSW does not fit the budget: they need ``d + 16``
    and ``m + 8 + d`` bytes a vector (no graph links), at a lower recall for the same time.
-4. With a budget, the modalities are chosen *together*: the combination whose kinds rank best in
-   each modality's order above (fewest steps down in total; then the one using most of the
-   budget) whose estimated memory fits. If none fits, the smallest kinds are taken and the record
-   says ``over_budget``.
+4. With a budget, every signal of a bundle is chosen *together* (``choose_jointly``; the signal
+   specs in ``ytrec.signals`` give each signal's candidates, the lexical and copy stores
+   included): the combination whose kinds rank best in each signal's order (fewest steps down in
+   total; then the one using most of the budget) whose estimated memory fits. If none fits, the
+   smallest kinds are taken and the record says ``over_budget``. A build without
+   ``--memory-budget`` uses ``DEFAULT_MEMORY_BUDGET`` (1.5 GB: all four stores of a million
+   videos on a small server).
 
 Estimates are within ~10% of the files written (``estimate_bytes``; the benchmark prints both).
 """
@@ -31,13 +35,13 @@ import numpy as np
 
 from ytrec.errors import ArtifactError
 from ytrec.index.base import ModalityStore
-from ytrec.index.compact import BYTES_PER_COMPONENT
-from ytrec.index.ivf import default_nlist, default_pq_m
-from ytrec.index.registry import store_class
+
+# faiss-backed modules load on first use: the CLI reads this module's choices at start-up
 
 FLAT_SCAN_BYTES = 16 * 2**20
 LOW_DIMENSION = 128
 INDEX_CHOICES = ("auto", "flat", "hnsw", "ivfpq", "ivfsq")
+DEFAULT_MEMORY_BUDGET = 1_500_000_000
 
 
 @dataclass
@@ -52,9 +56,16 @@ class IndexChoice:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    @classmethod
+    def of(cls, candidate: "StoreCandidate", budget_bytes: int | None = None) -> "IndexChoice":
+        return cls(candidate.kind, dict(candidate.params), candidate.reason, candidate.estimated_bytes, budget_bytes)
+
 
 def estimate_bytes(kind: str, n: int, d: int, params: dict | None = None) -> int:
     """Memory of a store of ``kind`` holding n d-dimensional vectors (index + stored vectors)."""
+    from ytrec.index.compact import BYTES_PER_COMPONENT
+    from ytrec.index.ivf import default_nlist, default_pq_m
+
     params = params or {}
     if kind == "flat":
         return 2 * n * d * 4  # the .npy vectors and the IndexFlatIP's own copy
@@ -73,44 +84,68 @@ def estimate_bytes(kind: str, n: int, d: int, params: dict | None = None) -> int
     raise ArtifactError(f"unknown index kind '{kind}' (choose from {', '.join(INDEX_CHOICES)})")
 
 
-def _candidates(d: int) -> list[tuple[str, dict, str]]:
-    """One modality's kinds, most accurate first."""
+@dataclass(frozen=True)
+class StoreCandidate:
+    """One way to store a signal: a kind, its parameters, why, and its estimated memory."""
+
+    kind: str
+    params: dict
+    reason: str
+    estimated_bytes: int
+
+
+def dense_kinds(n: int, d: int) -> list[StoreCandidate]:
+    """Every approximate kind for n d-dimensional vectors, most accurate first.
+
+    HNSW's float16 storage is within 1e-4 of float32 and int8 within ~1e-3 (index/compact.py),
+    while halving the graph's links (M 32 -> 16) costs recall; so links are cut after precision."""
     storages = ["float32", "float16", "int8"] if d <= LOW_DIMENSION else ["float16", "int8"]
-    hnsw = [("hnsw", {"storage": s}, f"HNSW graph, {s} storage") for s in storages]
-    return hnsw + [("ivfsq", {}, "IVF-SQ8: no graph links, to fit the budget"),
-                   ("ivfpq", {}, "IVF-PQ + int8 re-ranking: the smallest, to fit the budget")]
+    links = [({"storage": s}, f"HNSW graph, {s} storage") for s in storages]
+    links += [({"storage": s, "M": 16}, f"HNSW graph (M=16), {s} storage, to fit the budget") for s in storages[-2:]]
+    options = [("hnsw", p, r) for p, r in links] + [
+        ("ivfsq", {}, "IVF-SQ8: no graph links, to fit the budget"),
+        ("ivfpq", {}, "IVF-PQ + int8 re-ranking: the smallest, to fit the budget"),
+    ]
+    return [StoreCandidate(k, p, r, estimate_bytes(k, n, d, p)) for k, p, r in options]
+
+
+def dense_candidates(n: int, d: int) -> list[StoreCandidate]:
+    """What ``--index auto`` may choose for a dense signal: exact while a full scan is small."""
+    scan = n * d * 4
+    if scan <= FLAT_SCAN_BYTES:
+        reason = f"exact: a full scan is {scan / 2**20:.1f} MB, <= {FLAT_SCAN_BYTES / 2**20:.0f} MB"
+        return [StoreCandidate("flat", {}, reason, estimate_bytes("flat", n, d))]
+    return dense_kinds(n, d)
+
+
+def choose_jointly(
+    candidates: dict[str, list[StoreCandidate]], budget_bytes: int | None = None
+) -> dict[str, IndexChoice]:
+    """One candidate per signal, all of them under one budget.
+
+    The combination whose picks rank best (fewest steps down each list in total; then the one
+    using most of the budget) that fits; if none fits, the last (smallest) of every list,
+    recorded as ``over_budget``."""
+    names = list(candidates)
+    sizes = {m: [c.estimated_bytes for c in candidates[m]] for m in names}
+    combos = list(itertools.product(*(range(len(candidates[m])) for m in names)))
+    combos.sort(key=lambda c: (sum(c), -sum(sizes[m][i] for m, i in zip(names, c))))
+    pick = next((c for c in combos if budget_bytes is None
+                 or sum(sizes[m][i] for m, i in zip(names, c)) <= budget_bytes), None)
+    over = pick is None
+    if over:
+        pick = tuple(len(candidates[m]) - 1 for m in names)
+    chosen = {}
+    for m, i in zip(names, pick):
+        c = candidates[m][i]
+        reason = "nothing fits the budget: the smallest kind" if over and len(candidates[m]) > 1 else c.reason
+        chosen[m] = IndexChoice(c.kind, dict(c.params), reason, c.estimated_bytes, budget_bytes, over)
+    return chosen
 
 
 def choose_indexes(n: int, dims: dict[str, int], budget_bytes: int | None = None) -> dict[str, IndexChoice]:
-    """Kinds for every modality (same n vectors each) under one budget for all of them."""
-    chosen: dict[str, IndexChoice] = {}
-    rest: dict[str, list[tuple[str, dict, str, int]]] = {}
-    for name, d in dims.items():
-        scan = n * d * 4
-        if scan <= FLAT_SCAN_BYTES:
-            chosen[name] = IndexChoice("flat", {}, f"exact: a full scan is {scan / 2**20:.1f} MB, "
-                                       f"<= {FLAT_SCAN_BYTES / 2**20:.0f} MB", estimate_bytes("flat", n, d))
-        else:
-            rest[name] = [(k, p, r, estimate_bytes(k, n, d, p)) for k, p, r in _candidates(d)]
-    left = None if budget_bytes is None else budget_bytes - sum(c.estimated_bytes for c in chosen.values())
-    names = list(rest)
-    combos = list(itertools.product(*(range(len(rest[m])) for m in names)))
-    combos.sort(key=lambda c: (sum(c), -sum(rest[m][i][3] for m, i in zip(names, c))))
-    pick, over = None, False
-    for combo in combos:
-        if left is None or sum(rest[m][i][3] for m, i in zip(names, combo)) <= left:
-            pick = combo
-            break
-    if pick is None:
-        pick, over = tuple(len(rest[m]) - 1 for m in names), True
-    for m, i in zip(names, pick):
-        kind, params, reason, size = rest[m][i]
-        if over:
-            reason = "nothing fits the budget: the smallest kind"
-        chosen[m] = IndexChoice(kind, dict(params), reason, size, budget_bytes, over)
-    for choice in chosen.values():
-        choice.budget_bytes = budget_bytes
-    return {name: chosen[name] for name in dims}
+    """Kinds for dense signals (same n vectors each) under one budget for all of them."""
+    return choose_jointly({name: dense_candidates(n, d) for name, d in dims.items()}, budget_bytes)
 
 
 def choose_index(n: int, d: int, budget_bytes: int | None = None) -> IndexChoice:
@@ -118,21 +153,28 @@ def choose_index(n: int, d: int, budget_bytes: int | None = None) -> IndexChoice
     return choose_indexes(n, {"vectors": d}, budget_bytes)["vectors"]
 
 
+def requested_kind(kind: str, n: int, d: int) -> StoreCandidate:
+    """``--index KIND`` for a dense signal: the kind's first (most accurate) setting at this
+    dimension, e.g. hnsw float16 at high d."""
+    if kind not in INDEX_CHOICES or kind == "auto":
+        raise ArtifactError(f"unknown index kind '{kind}' (choose from {', '.join(INDEX_CHOICES)})")
+    params = next((dict(c.params) for c in dense_kinds(n, d) if c.kind == kind), {})
+    return StoreCandidate(kind, params, "requested", estimate_bytes(kind, n, d, params))
+
+
 def plan_indexes(kind: str, n: int, dims: dict[str, int], budget_bytes: int | None = None) -> dict[str, IndexChoice]:
-    """``--index KIND``: "auto" chooses per modality; any other kind is used for every modality."""
+    """``--index KIND`` for dense signals: "auto" chooses per signal; any other kind is used for every one."""
     if kind == "auto":
         return choose_indexes(n, dims, budget_bytes)
-    if kind not in INDEX_CHOICES:
-        raise ArtifactError(f"unknown index kind '{kind}' (choose from {', '.join(INDEX_CHOICES)})")
-    plan = {}
-    for name, d in dims.items():
-        # the kind's first (most accurate) setting for this dimension, e.g. hnsw float16 at high d
-        params = next((dict(p) for k, p, _ in _candidates(d) if k == kind), {})
-        plan[name] = IndexChoice(kind, params, "requested", estimate_bytes(kind, n, d, params), budget_bytes)
-    total = sum(c.estimated_bytes for c in plan.values())
-    for choice in plan.values():
-        choice.over_budget = budget_bytes is not None and total > budget_bytes
-    return plan
+    return fixed_plan({name: requested_kind(kind, n, d) for name, d in dims.items()}, budget_bytes)
+
+
+def fixed_plan(picks: dict[str, StoreCandidate], budget_bytes: int | None = None) -> dict[str, IndexChoice]:
+    """Choices made without a search (explicitly requested kinds), flagged if over the budget together."""
+    total = sum(c.estimated_bytes for c in picks.values())
+    over = budget_bytes is not None and total > budget_bytes
+    return {name: IndexChoice(c.kind, dict(c.params), c.reason, c.estimated_bytes, budget_bytes, over)
+            for name, c in picks.items()}
 
 
 def build_store(
@@ -159,6 +201,8 @@ def build_store(
         raise ArtifactError(f"unknown index kind '{kind}' (choose from {', '.join(INDEX_CHOICES)})")
     if choice.kind in ("ivfpq", "ivfsq") and n < 2:
         choice = IndexChoice("flat", {}, f"{n} vector(s): too few to train {choice.kind}", estimate_bytes("flat", n, d))
+    from ytrec.index.registry import store_class
+
     cls = store_class(choice.kind)
     store = cls.build(name, vectors, **choice.params) if choice.params else cls.build(name, vectors)
     choice.params = store.describe().get("params", choice.params)

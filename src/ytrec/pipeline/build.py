@@ -15,24 +15,18 @@ from ytrec.artifact.atomic import staged_bundle
 from ytrec.artifact.bundle import ENCODER_FILES, write_bundle
 from ytrec.catalog.catalog import Catalog
 from ytrec.catalog.columns import ColumnMap
-from ytrec.catalog.images import load_stored
 from ytrec.catalog.ingest import ingest
 from ytrec.catalog.sources import read_source
 from ytrec.encoders.thumbnail import checkpoint
-from ytrec.encoders.thumbnail import PRESETS, ThumbnailEncoder, TrainConfig, pil_to_array, train_autoencoder
+from ytrec.encoders.thumbnail import PRESETS, ThumbnailEncoder, TrainConfig, train_autoencoder
 from ytrec.encoders.title import DEFAULT_TEXT_MODEL, TextModelConfig, TitleEmbedder
 from ytrec.errors import ArtifactError, CatalogError
 from ytrec.fusion.registry import DEFAULT_FUSION
 from ytrec.fusion.diversity import Diversity
+from ytrec.index.auto import DEFAULT_MEMORY_BUDGET
 from ytrec.index.base import ModalityStore
-from ytrec.index.fingerprint import FingerprintStore, catalog_fingerprints
-from ytrec.index.lexical import LexicalStore
-from ytrec.index.auto import build_store, plan_indexes
-
-# title_lexical's weight: see README "Evaluation" (measured on sl-titles and the sample catalog).
-# thumbnail_copy finds re-uploads, not similar videos: it fuses with weight 0 (not even searched)
-# and serves duplicate collapse and the thumbnail_copy mode.
-DEFAULT_WEIGHTS = {"thumbnail": 0.5, "thumbnail_copy": 0.0, "title": 0.5, "title_lexical": 0.5}
+from ytrec.signals import SIGNALS, BuildContext, LoadedModels, SignalInputs, SignalSpec, default_weights
+from ytrec.signals.plan import describe_choice, plan_stores, selection_record
 
 Log = Callable[[str], None]
 
@@ -47,11 +41,18 @@ class BuildOptions:
     train: TrainConfig = field(default_factory=TrainConfig)
     encoder_dir: Path | None = None  # a trained encoder to reuse instead of training
     use_thumbnails: bool = True
-    lexical: bool = True  # the character n-gram TF-IDF title signal (title_lexical)
-    copy_index: bool = True  # thumbnail copy fingerprints (thumbnail_copy), when there are thumbnails
-    index: str = "auto"  # dense store kind: auto, flat, hnsw, ivfpq, ivfsq (see index/auto.py)
-    memory_budget: int | None = None  # bytes for the dense stores together (auto; None: no limit)
-    weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    without: frozenset[str] = frozenset()  # signals to leave out (e.g. {"title_lexical"})
+    index: str = "auto"  # store kinds: auto, or a dense kind for every dense signal (see index/auto.py)
+    memory_budget: int | None = DEFAULT_MEMORY_BUDGET  # bytes for every store together (auto; None: no limit)
+    weights: dict[str, float | None] = field(default_factory=default_weights)  # None: the signal's default
+
+
+def build_signals(catalog: Catalog, options: BuildOptions) -> list[SignalSpec]:
+    """The signals a build of ``catalog`` makes: every registered one it has input for, unless left out."""
+    unknown = set(options.without) - set(SIGNALS)
+    if unknown:
+        raise CatalogError(f"unknown signal(s) {', '.join(sorted(unknown))} (known: {', '.join(SIGNALS)})")
+    return [s for s in SIGNALS.values() if s.name not in options.without and s.available(catalog)]
 
 
 def build_bundle(source: str, out: Path, options: BuildOptions, log: Log = print) -> dict:
@@ -65,48 +66,23 @@ def build_bundle(source: str, out: Path, options: BuildOptions, log: Log = print
         catalog, report = ingest(rows, options.columns, stage)
         timings["ingest_s"] = round(time.perf_counter() - started, 2)
         log(report.summary())
-        stores: dict[str, ModalityStore] = {}
+        specs = build_signals(catalog, options)
+        models = LoadedModels(title_embedder=embedder)
+        uses_encoder = any(s.model == "thumbnail_encoder" for s in specs)
+        ctx = BuildContext(stage, catalog, models, autoencoder_config=_model_config(options) if uses_encoder else None)
+        ctx.plan = plan_stores(specs, ctx, options.index, options.memory_budget)
         encoder_meta = None
-        dims = {"title": embedder.dimension}
-        if catalog.has_thumbnails:
-            dims["thumbnail"] = _model_config(options).latent_dim
-        plan = plan_indexes(options.index, len(catalog), dims, options.memory_budget)
-        selection = {"requested": options.index, "memory_budget_bytes": options.memory_budget, "modalities": {}}
-
-        def dense(name: str, vectors) -> ModalityStore:
+        if uses_encoder:
+            images = ctx.thumbnail_arrays(ctx.autoencoder_config)
+            models.thumbnail_encoder = _encoder(stage, images, options, timings, log)
+            encoder_meta = {"config": models.thumbnail_encoder.config.to_dict(), "files": list(ENCODER_FILES)}
+        stores: dict[str, ModalityStore] = {}
+        for spec in specs:
             started = time.perf_counter()
-            store, choice = build_store(name, vectors, choice=plan[name])
-            timings[f"index_{name}_s"] = round(time.perf_counter() - started, 2)
-            selection["modalities"][name] = choice.to_dict()
-            log(f"{name} index: {choice.kind} {choice.params or ''} ({choice.reason}; "
-                f"~{choice.estimated_bytes / 2**20:.1f} MB{', over the budget' if choice.over_budget else ''})")
-            return store
-
-        if catalog.has_thumbnails:
-            images = _thumbnail_arrays(stage, catalog, _model_config(options))
-            encoder = _encoder(stage, images, options, timings, log)
-            started = time.perf_counter()
-            thumbnail_vectors = encoder.encode(images)
-            timings["encode_thumbnails_per_s"] = round(len(images) / (time.perf_counter() - started), 1)
-            stores["thumbnail"] = dense("thumbnail", thumbnail_vectors)
-            if options.copy_index:
-                started = time.perf_counter()
-                # a chunk of decoded thumbnails at a time (all of them at once: 1.7 GB per 10k videos)
-                paths = [stage / str(t) for t in catalog.column("thumb")]
-                codes = np.concatenate([
-                    catalog_fingerprints([load_stored(p) for p in paths[i : i + 512]]) for i in range(0, len(paths), 512)
-                ])
-                stores["thumbnail_copy"] = FingerprintStore("thumbnail_copy", codes)
-                timings["copy_index_s"] = round(time.perf_counter() - started, 2)
-            encoder_meta = {"config": encoder.config.to_dict(), "files": list(ENCODER_FILES)}
-        started = time.perf_counter()
-        title_vectors = embedder.encode_passages(catalog.titles)
-        timings["embed_titles_per_s"] = round(len(catalog) / (time.perf_counter() - started), 1)
-        stores["title"] = dense("title", title_vectors)
-        if options.lexical:
-            started = time.perf_counter()
-            stores["title_lexical"] = LexicalStore.build("title_lexical", catalog.titles)
-            timings["lexical_index_s"] = round(time.perf_counter() - started, 2)
+            stores[spec.name] = spec.build(ctx)
+            timings[f"build_{spec.name}_s"] = round(time.perf_counter() - started, 2)
+            log(describe_choice(spec.name, ctx.choices[spec.name]))
+        weights = {name: options.weights.get(name) for name in stores}
         manifest = write_bundle(
             stage,
             catalog,
@@ -119,14 +95,14 @@ def build_bundle(source: str, out: Path, options: BuildOptions, log: Log = print
                 "text_model": {"config": embedder.config.to_dict(), "record": embedder.model_record()},
                 "fusion": {
                     "method": DEFAULT_FUSION,
-                    "weights": {m: options.weights.get(m, DEFAULT_WEIGHTS.get(m, 0.0)) for m in stores},
+                    "weights": {n: SIGNALS[n].default_weight if w is None else w for n, w in weights.items()},
                     "diversity": Diversity().to_dict(),
                 },
                 "timings": timings,
-                "index_selection": selection,
+                "index_selection": selection_record(options.index, options.memory_budget, ctx.choices),
             },
         )
-    log(f"bundle written: {out} ({len(catalog)} videos, modalities: {', '.join(stores)})")
+    log(f"bundle written: {out} ({len(catalog)} videos, signals: {', '.join(stores)})")
     return manifest
 
 
@@ -141,7 +117,7 @@ def train_encoder(source: str, out: Path, options: BuildOptions, log: Log = prin
     with tempfile.TemporaryDirectory(prefix="ytrec-ingest-") as scratch:
         catalog, report = ingest(rows, options.columns, Path(scratch))
         log(report.summary())
-        images = _thumbnail_arrays(Path(scratch), catalog, _model_config(options))
+        images = SignalInputs(Path(scratch), catalog, LoadedModels()).thumbnail_arrays(_model_config(options))
         with staged_bundle(out) as stage:
             if resume and out.is_dir():
                 shutil.copytree(out, stage, dirs_exist_ok=True)
@@ -193,11 +169,3 @@ def _encoder(
             # Adam moments are 3x the weights and only serve a resume; `ytrec train` keeps them
             (stage / checkpoint.STATE_FILE).unlink(missing_ok=True)
     return ThumbnailEncoder.load(stage)
-
-
-def _thumbnail_arrays(root: Path, catalog: Catalog, config, chunk: int = 512) -> np.ndarray:
-    """Stored thumbnails as one uint8 array at the model's size, decoded a chunk at a time."""
-    paths = [root / str(t) for t in catalog.column("thumb")]
-    return np.concatenate(
-        [pil_to_array([load_stored(p) for p in paths[i : i + chunk]], config) for i in range(0, len(paths), chunk)]
-    )

@@ -5,7 +5,7 @@ own; above ``DRIFT_RETRAIN_RATIO`` (x1.5) the catalog has drifted away from what
 learned (new channels, a new visual style), and after many adds/removes in general (say a
 quarter of the catalog changed). Retraining trains a new encoder on every stored thumbnail
 (same model shape unless another preset is asked for), re-encodes them all, rebuilds the
-thumbnail store with the same kind and parameters, and publishes the bundle atomically; the
+stores of the autoencoder's signals with the same kind and parameters, and publishes the bundle atomically; the
 title stores, catalog and thumbnails are carried over untouched (hard links).
 """
 
@@ -20,8 +20,8 @@ from pathlib import Path
 from ytrec.artifact.bundle import ENCODER_FILES, Bundle
 from ytrec.artifact.update import bundle_lock, publish_update
 from ytrec.errors import ArtifactError, CatalogError
-from ytrec.index.auto import rebuild_like
-from ytrec.pipeline.update import UpdateResult, stored_thumbnails, thumbnail_encoder
+from ytrec.pipeline.update import UpdateResult, thumbnail_encoder
+from ytrec.signals import LoadedModels, SignalInputs, signals_for
 
 Log = Callable[[str], None]
 
@@ -38,7 +38,9 @@ def retrain_bundle(root: Path, train=None, preset: str | None = None, log: Log =
         if preset is not None and preset not in PRESETS:
             raise CatalogError(f"unknown autoencoder preset '{preset}' (choose from {', '.join(PRESETS)})")
         config = PRESETS[preset] if preset else thumbnail_encoder(bundle).config
-        images = stored_thumbnails(root, [str(t) for t in bundle.catalog.column("thumb")], config)
+        models = LoadedModels()
+        inputs = SignalInputs(root, bundle.catalog, models)
+        images = inputs.thumbnail_arrays(config)
         train = train or TrainConfig()
         log(f"retraining the thumbnail autoencoder on {len(images)} stored thumbnails")
         with tempfile.TemporaryDirectory(prefix=f".{root.name}.retrain-", dir=root.parent) as scratch:
@@ -47,8 +49,10 @@ def retrain_bundle(root: Path, train=None, preset: str | None = None, log: Log =
             result = train_autoencoder(images, config, train, scratch)
             seconds = time.perf_counter() - started
             log(f"  best validation loss {result.best_val_loss:.5f} at epoch {result.best_epoch}")
-            encoder = ThumbnailEncoder.load(scratch, device=train.device)
-            store = rebuild_like(bundle.stores["thumbnail"], encoder.encode(images))
+            encoder = models.thumbnail_encoder = ThumbnailEncoder.load(scratch, device=train.device)
+            # every signal computed by the autoencoder, stored again as it was (same kind, parameters)
+            stores = {spec.name: spec.rebuild(inputs, like=bundle.stores[spec.name])
+                      for spec in signals_for(bundle.stores) if spec.model == "thumbnail_encoder"}
 
             def write_extra(stage: Path) -> list[str]:
                 for name in ENCODER_FILES:
@@ -62,7 +66,7 @@ def retrain_bundle(root: Path, train=None, preset: str | None = None, log: Log =
             # the old build's training state and plots describe the old encoder: not carried over
             stale = {p.name for p in root.iterdir() if p.is_file() and p.name.startswith("training_state")}
             stale |= {p.name for p in root.iterdir() if p.suffix == ".png"}
-            manifest = publish_update(root, bundle.manifest, record, {"thumbnail": store},
+            manifest = publish_update(root, bundle.manifest, record, stores,
                                       drop=set(ENCODER_FILES) | stale, write_extra=write_extra, changes=changes)
     log(f"bundle updated: {root} (thumbnail encoder retrained, {len(images)} thumbnails re-encoded)")
     return UpdateResult(manifest)

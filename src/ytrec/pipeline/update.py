@@ -31,12 +31,12 @@ from ytrec.artifact.bundle import Bundle
 from ytrec.artifact.update import bundle_lock, publish_update
 from ytrec.catalog.catalog import Catalog
 from ytrec.catalog.columns import ColumnMap
-from ytrec.catalog.images import load_stored
 from ytrec.catalog.ingest import THUMBS_DIR, ingest
 from ytrec.catalog.report import IngestReport
 from ytrec.catalog.sources import read_source
 from ytrec.errors import ArtifactError, CatalogError, QueryError
 from ytrec.index.base import NewRows
+from ytrec.signals import LazyModels, SignalInputs, signals_for
 
 DRIFT_RETRAIN_RATIO = 1.5  # mean reconstruction error of new thumbnails / the bundle's own
 DRIFT_REFERENCE_SAMPLE = 256
@@ -114,24 +114,15 @@ def add_videos(
             catalog, report = ingest(rows, columns, scratch, existing=set(bundle.catalog.video_ids),
                                      first_number=_next_thumb_number(bundle.catalog))
             log(report.summary())
-            records = [catalog.record(i) for i in range(len(catalog))]
-            vectors, drift = {}, None
+            inputs = SignalInputs(scratch, catalog, _bundle_models(bundle, embedder, encoder))
+            drift = None
             if bundle.has_thumbnails:
-                vectors["thumbnail"], drift = _encode_thumbnails(bundle, scratch, catalog, encoder)
+                drift = measure_drift(bundle, inputs)
                 log(drift.summary())
-            for name, store in bundle.stores.items():
-                if store.kind == "copy_fingerprint":  # thumbnail copy detection (index/fingerprint.py)
-                    from ytrec.index.fingerprint import catalog_fingerprints
-
-                    vectors[name] = catalog_fingerprints([load_stored(scratch / str(t)) for t in catalog.column("thumb")])
-            if "thumbnail_copy" in bundle.stores:  # copy fingerprints of the new thumbnails
-                from ytrec.index.fingerprint import catalog_fingerprints
-
-                vectors["thumbnail_copy"] = catalog_fingerprints([load_stored(scratch / t) for t in catalog.column("thumb")])
-            if "title" in bundle.stores:
-                embedder = embedder or _title_embedder(manifest)
-                vectors["title"] = embedder.encode_passages(catalog.titles)
-            new_rows = NewRows(records, vectors)
+            # each signal computes its new rows once (copy codes, vectors); stores that read
+            # the new catalog records (lexical) need nothing
+            vectors = {spec.name: v for spec in signals_for(bundle.stores) if (v := spec.new_rows(inputs)) is not None}
+            new_rows = NewRows(inputs.records, vectors)
             stores = {name: store.with_rows_added(new_rows) for name, store in bundle.stores.items()}
             merged = Catalog(pa.concat_tables([bundle.catalog.table, catalog.table], promote_options="default"))
 
@@ -195,29 +186,23 @@ def thumbnail_encoder(bundle: Bundle):
     return ThumbnailEncoder.load(bundle.root, expect=expect)
 
 
-def stored_thumbnails(root: Path, relative: list[str], config, chunk: int = 512) -> np.ndarray:
-    """Stored (normalized) thumbnails as one uint8 array at the model's size."""
-    from ytrec.encoders.thumbnail import pil_to_array
-
-    paths = [root / r for r in relative]
-    if not paths:
-        return np.zeros((0, *config.image_shape), dtype=np.uint8)
-    return np.concatenate(
-        [pil_to_array([load_stored(p) for p in paths[i : i + chunk]], config) for i in range(0, len(paths), chunk)]
-    )
-
-
-def _encode_thumbnails(bundle: Bundle, scratch: Path, catalog: Catalog, encoder=None) -> tuple[np.ndarray, Drift]:
-    encoder = encoder or thumbnail_encoder(bundle)
-    images = stored_thumbnails(scratch, [str(t) for t in catalog.column("thumb")], encoder.config)
-    vectors = encoder.encode(images)
-    existing = [t for t in bundle.catalog.column("thumb") if t]
+def measure_drift(bundle: Bundle, inputs: SignalInputs) -> Drift:
+    """Reconstruction error of the new thumbnails against a sample of the bundle's own."""
+    encoder = inputs.models.thumbnail_encoder
+    images = inputs.thumbnail_arrays(encoder.config)
+    existing = [row for row, t in enumerate(bundle.catalog.column("thumb")) if t]
     rng = np.random.default_rng(0)
-    sample = sorted(rng.choice(len(existing), size=min(DRIFT_REFERENCE_SAMPLE, len(existing)), replace=False))
-    reference = stored_thumbnails(bundle.root, [existing[i] for i in sample], encoder.config)
-    drift = Drift(float(np.mean(encoder.reconstruction_error(images))),
-                  float(np.mean(encoder.reconstruction_error(reference))))
-    return vectors, drift
+    sample = sorted(rng.choice(existing, size=min(DRIFT_REFERENCE_SAMPLE, len(existing)), replace=False))
+    own = SignalInputs(bundle.root, Catalog(bundle.catalog.table.take(sample)), inputs.models)
+    reference = own.thumbnail_arrays(encoder.config)
+    return Drift(float(np.mean(encoder.reconstruction_error(images))),
+                 float(np.mean(encoder.reconstruction_error(reference))))
+
+
+def _bundle_models(bundle: Bundle, embedder=None, encoder=None) -> LazyModels:
+    """The bundle's own models (or the given, already loaded ones), loaded only if a signal needs them."""
+    return LazyModels(title=lambda: embedder or _title_embedder(bundle.manifest),
+                      thumbnail=lambda: encoder or thumbnail_encoder(bundle))
 
 
 def _title_embedder(manifest: dict):

@@ -19,6 +19,8 @@ from ytrec.cli.commands import (
     serve,
     train,
     tune,
+    upgrade,
 )
 
-COMMANDS = (sample, build, train, index, publish, recommend, add, remove, retrain, evaluate, tune, search, info, demo, serve)
+COMMANDS = (sample, build, train, index, publish, recommend, add, remove, retrain, evaluate, tune, search, info, upgrade,
+            demo, serve)

@@ -30,8 +30,10 @@ def run(args: argparse.Namespace) -> None:
     print(f"  source: {manifest['source']['description']}")
     counts = manifest["counts"]
     print(f"  videos: {counts['videos']} (of {counts['source_rows']} source rows; {counts['skipped_rows']} skipped)")
+    chosen = (manifest.get("index_selection") or {}).get("modalities", {})
     for name, meta in manifest["modalities"].items():
-        print(f"  {name}: {meta['dimension']}-d, {meta['index']} index, {meta['metric']}")
+        why = f" ({chosen[name]['reason']})" if chosen.get(name, {}).get("reason") else ""
+        print(f"  {name}: {meta['dimension']}-d, {meta['index']} store, {meta['metric']}{why}")
     if encoder:
         print(f"  thumbnail encoder: {json.dumps(encoder['config'])}")
     print(f"  title model: {text.get('model')} (prefixes: {text.get('passage_prefix', '')!r} / {text.get('query_prefix', '')!r})")

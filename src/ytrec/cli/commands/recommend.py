@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ytrec.cli.options import list_args, list_options, pairs, search_params, weight_args
+from ytrec.cli.options import given_weights, list_args, list_options, pairs, search_params, weight_args
 from ytrec.cli.output import describe, print_results
-from ytrec.core.query import MAX_K, MODES, given_weights
+from ytrec.core.query import MAX_K, MODES
 
 
 def register(sub) -> None:
@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> None:
     from ytrec.errors import QueryError
 
     recommender = Recommender.open(args.bundle, text_model=args.text_model)
-    weights = given_weights(args.w_thumbnail, args.w_title, args.w_lexical)
+    weights = given_weights(args)
     options = list_options(args, recommender)
     if (search := search_params(args)) is not None:
         options["search"] = search
