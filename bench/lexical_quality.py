@@ -33,6 +33,9 @@ import numpy as np
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from lexical_baseline import LexicalStore  # noqa: E402
+
 from ytrec.catalog.columns import ColumnMap  # noqa: E402
 from ytrec.core.recommender import Recommender  # noqa: E402
 from ytrec.eval.relevance import LabelRelevance  # noqa: E402
@@ -111,8 +114,7 @@ def main() -> None:
             shown = "-" if both is None else f"{both:.4f}"
             print(f"{label:<44} alone {alone:.4f}  fused {shown}", file=sys.stderr)
 
-        baseline = stores[LEXICAL]
-        measure(f"today: {baseline.kind} (exact scan)", baseline)
+        measure("previous store: tfidf_char (exact scan)", LexicalStore.build(LEXICAL, titles))
         dense = evaluator(RecommenderSystem("dense", recommender, "title_dense"))["ndcg@10"]
         rows.append({"variant": "dense title only (MiniLM)", "alone": round(dense, 4), "fused": None})
         for label, terms, candidates in VARIANTS:

@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from title_text import synthetic_titles  # noqa: E402
 
 from ytrec.index.lexical import LexicalIndexStore, estimate_bytes  # noqa: E402
-from ytrec.index.lexical_tfidf import LexicalStore  # noqa: E402
+from lexical_baseline import LexicalStore  # noqa: E402
 from ytrec.index.registry import load_store  # noqa: E402
 
 

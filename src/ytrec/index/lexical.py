@@ -37,7 +37,6 @@ from ytrec.index.lexical_terms import (
     term_counts,
     weigh,
 )
-from ytrec.index.lexical_tfidf import LexicalStore  # noqa: F401  (the previous kind, until the build switches)
 from ytrec.index.lexical_words import WordIndex
 from ytrec.index.registry import register
 
