@@ -1,5 +1,6 @@
 """Server-rendered pages. They call the same Service as the API, so every list works without
-JavaScript; static/app.js only re-fetches the API to update lists in place."""
+JavaScript; static/app.js only re-fetches the API to update lists in place. Model work (search,
+a new video) goes through the same bounded encoding pool as the API's."""
 
 from __future__ import annotations
 
@@ -17,9 +18,12 @@ from ytrec.api.routes import ServiceDep
 from ytrec.api.service import Service
 from ytrec.core.query import MODES, active_modalities
 from ytrec.errors import QueryError
+from ytrec.signals import SIGNALS, signals_for_source
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
+# The "why" bars: every signal that counts by default, as (weight flag, signal name, label).
+templates.env.globals["why_signals"] = [(s.weight_flag, s.name, s.label) for s in SIGNALS.values() if s.default_weight > 0]
 # The modes the page offers (the API takes every mode the core knows); labels as shown.
 MODE_LABELS = {"hybrid": "Both", "thumbnail": "Thumbnail", "title": "Title"}
 MAX_SEED = 1_000_000
@@ -39,8 +43,8 @@ def render_error(request: Request, status: int, kind: str, message: str) -> Resp
 
 
 # The balance slider sets the thumbnail side against the title side; the title side's share is
-# divided among the bundle's title signals as its default weights divide it. Modality -> API parameter.
-TITLE_SIDE = {"title": "w_title", "title_lexical": "w_lexical"}
+# divided among the bundle's title signals as its default weights divide it. Signal -> API parameter.
+TITLE_SIDE = {s.name: f"w_{s.weight_flag}" for s in signals_for_source("title")}
 
 
 def title_split(service: Service) -> dict[str, float]:
@@ -111,11 +115,11 @@ def home(
 
 
 @router.get("/search")
-def search_page(request: Request, service: ServiceDep, q: str = "", k: int | None = None) -> Response:
+async def search_page(request: Request, service: ServiceDep, q: str = "", k: int | None = None) -> Response:
     items, error = [], None
     if q.strip():
         try:
-            items = [service.scored(r) for r in service.search(q, k=k or service.settings.default_k)]
+            items = [service.scored(r) for r in await service.search(q, k=k or service.settings.default_k)]
         except QueryError as exc:
             error = describe(exc)[2]
     context = _context(service, q=q, items=items, error=error)
@@ -137,7 +141,7 @@ def video_page(
     context = _context(
         service,
         video=video,
-        api_url=f"/api{video.page_url}/recommendations",
+        api_url=f"/api{video['page_url']}/recommendations",
         items=[service.scored(r) for r in results],
         mode=mode,
         k=k,
@@ -153,7 +157,7 @@ def new_video_form(request: Request, service: ServiceDep) -> Response:
 
 
 @router.post("/new")
-def new_video_results(
+async def new_video_results(
     request: Request,
     service: ServiceDep,
     image: Annotated[UploadFile | None, File()] = None,
@@ -163,8 +167,8 @@ def new_video_results(
 ) -> Response:
     items, error = None, None
     try:
-        data = service.read_upload(image.file if image is not None else None)
-        results = service.recommend_new(
+        data = await service.receive_upload(image)
+        results = await service.recommend_new(
             data, title, k=service.settings.default_k, mode=mode, weights=balance_weights(balance, mode, title_split(service))
         )
         items = [service.scored(r) for r in results]
