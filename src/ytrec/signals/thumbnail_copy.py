@@ -36,7 +36,7 @@ class ThumbnailCopySignal(SignalSpec):
         from ytrec.index.auto import StoreCandidate
 
         size = n * _FINGERPRINT_BYTES
-        return [StoreCandidate("copy_fingerprint", {}, "exact scan of copy fingerprints (the copy store)", size)]
+        return [StoreCandidate("copy_fingerprint", {}, "exact scan of copy fingerprints", size)]
 
     def build(self, ctx: BuildContext) -> ModalityStore:
         from ytrec.index.fingerprint import FingerprintStore
