@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 from tests.fixtures.bundles import SampleBundle
 from ytrec.artifact.bundle import Bundle

@@ -25,19 +25,18 @@ from ytrec.catalog.images import THUMB_HEIGHT, THUMB_WIDTH, ThumbnailError, norm
 from ytrec.core.feedback import Probe, feedback_probes
 from ytrec.core.filters import Filters
 from ytrec.core.query import active_modalities, check_k, check_weights
-from ytrec.core.results import Recommendation
+from ytrec.core.results import Recommendation, ResultColumns, recommendations
 from ytrec.encoders.title import TextModelConfig, TitleEmbedder, check_same_model
 from ytrec.errors import QueryError
 from ytrec.fusion.base import FusionStrategy
 from ytrec.fusion.diversity import Diversity
+from ytrec.fusion.pairwise import Pairwise, submatrix
 from ytrec.fusion.registry import get_fusion
-from ytrec.index.base import SearchParams
+from ytrec.index.base import SearchParams, Where
+from ytrec.signals import SIGNALS, signals_for_source
 
 DEFAULT_OVERSAMPLE = 4
 MAX_TITLE_CHARS = 500
-LEXICAL = "title_lexical"
-TITLE_MODALITIES = ("title", LEXICAL)
-COPY = "thumbnail_copy"
 
 
 @dataclass
@@ -77,10 +76,6 @@ class Recommender:
         from ytrec.encoders.thumbnail import ThumbnailEncoder
 
         return ThumbnailEncoder.load(self.bundle.root)
-
-    @cached_property
-    def _channels(self) -> list[str | None]:
-        return self.catalog.column("channel")
 
     # -- queries -------------------------------------------------------------------------
 
@@ -152,14 +147,11 @@ class Recommender:
         queries: dict[str, Any] = {}
         if title is not None and title.strip():
             queries.update(self.title_queries(title, passage=True))
-        if image is not None and self.bundle.has_thumbnails:
-            normalized = self.normalize_image(image)
-            queries["thumbnail"] = self.thumbnail_encoder.encode_pil([normalized])[0]
-            if COPY in self.bundle.stores:
-                queries[COPY] = self.bundle.stores[COPY].encode([normalized])[0]
+        if image is not None:
+            queries.update(self.thumbnail_queries(image))
         missing = [m for m in modalities if m not in queries]
         if missing:
-            needs = sorted({"title" if m in TITLE_MODALITIES else "thumbnail" if m == COPY else m for m in missing})
+            needs = sorted({SIGNALS[m].source if m in SIGNALS else m for m in missing})
             raise QueryError(f"a new video needs {' and '.join(needs)} for mode '{mode}'")
         probes = {m: [(q, 1.0)] for m, q in queries.items()}
         return self._rank(probes, modalities, k, weights, [], fusion, filters, diversity, search=search)
@@ -180,17 +172,23 @@ class Recommender:
     # -- encoding of new inputs --------------------------------------------------------
 
     def title_queries(self, text: str, passage: bool) -> dict[str, Any]:
-        """The query of every title modality the bundle has (dense embedding, lexical n-grams)."""
+        """The query of every title signal the bundle has (dense embedding, lexical terms)."""
         text = " ".join(text.split())
         if len(text) > MAX_TITLE_CHARS:
             raise QueryError(f"the title is {len(text)} characters; the limit is {MAX_TITLE_CHARS}")
-        queries: dict[str, Any] = {}
-        if "title" in self.bundle.stores:
-            embed = self.title_embedder.encode_passages if passage else self.title_embedder.encode_queries
-            queries["title"] = embed([text])[0]
-        if LEXICAL in self.bundle.stores:
-            queries[LEXICAL] = self.bundle.stores[LEXICAL].encode([text])
-        return queries
+        purpose = "passage" if passage else "query"
+        stores = self.bundle.stores
+        return {s.name: s.encode_query(text, stores[s.name], self, purpose)
+                for s in signals_for_source("title") if s.name in stores}
+
+    def thumbnail_queries(self, image: Path | bytes | Image.Image) -> dict[str, Any]:
+        """The query of every thumbnail signal the bundle has (autoencoder latent, copy code)."""
+        stores = self.bundle.stores
+        signals = [s for s in signals_for_source("thumbnail") if s.name in stores]
+        if not signals:
+            return {}
+        normalized = self.normalize_image(image)
+        return {s.name: s.encode_query(normalized, stores[s.name], self) for s in signals}
 
     def normalize_image(self, image: Path | bytes | Image.Image) -> Image.Image:
         try:
@@ -224,40 +222,57 @@ class Recommender:
         exclude: list[int],
         allowed: np.ndarray | None = None,
         search: SearchParams | None = None,
+        where: Where | None = None,
     ) -> Pool:
         """At least ``need`` candidates (when that many exist): each active modality's top hits
         for its positive probes, minus ``exclude``, within ``allowed``; searched deeper when a
-        filter leaves too few."""
+        filter leaves too few. Stores that filter inside their search (``search_filtered``) get
+        ``where`` and need no extra depth. One search per positive probe, one similarity call
+        per probe over the whole pool: the stores do the per-candidate work."""
         n = len(self.catalog)
-        keep = np.ones(n, dtype=bool) if allowed is None else allowed.copy()
-        keep[exclude] = False
-        available = int(keep.sum())
-        depth = need + len(exclude)
-        if allowed is not None and available:
-            depth = math.ceil(depth * n / available)
+        excluded = np.unique(np.asarray(exclude, dtype=np.int64))
+        if allowed is None:
+            available = n - len(excluded)
+        else:
+            keep = allowed.copy()
+            keep[excluded] = False
+            available = int(keep.sum())
+        base = need + len(excluded)
+        inflated = math.ceil(base * n / available) if allowed is not None and available else base
+        scale = 1
         while True:
-            depth = min(depth, n)
-            found: set[int] = set()
-            for m in modalities:
-                for query, coef in probes.get(m, []):
-                    if coef > 0:
-                        store = self.bundle.stores[m]
-                        # knobs only when set: a store may implement search(queries, k) alone
-                        _, rows = store.search(query, depth) if search is None else store.search(query, depth, search)
-                        found.update(int(r) for r in rows[0] if r >= 0)
-            rows = np.array(sorted(r for r in found if keep[r]), dtype=np.int64)
+            depth, pushed_depth = min(inflated * scale, n), min(base * scale, n)
+            found = [self._search(m, query, depth, pushed_depth, search, where) for m in modalities
+                     for query, coef in probes.get(m, []) if coef > 0]
+            rows = np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+            rows = rows[rows >= 0]
+            rows = rows[keep[rows]] if allowed is not None else rows[~np.isin(rows, excluded)]
             if len(rows) >= min(need, available) or depth >= n:
                 break
-            depth *= 4
+            scale *= 4
         scores = {m: self._probe_scores(m, probe, rows) for m, probe in probes.items()}
-        return Pool(rows, scores)
+        return Pool(rows.astype(np.int64, copy=False), scores)
+
+    def _search(
+        self, modality: str, query: Any, depth: int, pushed_depth: int, search: SearchParams | None, where: Where | None
+    ) -> np.ndarray:
+        store = self.bundle.stores[modality]
+        if where is not None and hasattr(store, "search_filtered"):
+            _, rows = store.search_filtered(query, pushed_depth, where, search)
+        else:
+            # knobs only when set: a store may implement search(queries, k) alone
+            _, rows = store.search(query, depth) if search is None else store.search(query, depth, search)
+        return np.asarray(rows[0], dtype=np.int64)
 
     def _probe_scores(self, modality: str, probe: Probe, rows: np.ndarray) -> np.ndarray:
         store = self.bundle.stores[modality]
-        total = np.zeros(len(rows), dtype=np.float32)
-        for query, coef in probe:
-            total += coef * store.similarity(query, rows)
-        return total
+        (query, coef), *others = probe
+        total = np.asarray(store.similarity(query, rows), dtype=np.float32)
+        if coef != 1.0 or others:
+            total = coef * total
+            for query, coef in others:
+                total += coef * store.similarity(query, rows)
+        return total.astype(np.float32, copy=False)
 
     def _rank(
         self,
@@ -275,9 +290,12 @@ class Recommender:
         weights = self.resolve_weights(weights, modalities)
         strategy = get_fusion(fusion) if fusion is not None else self.fusion
         diversity = diversity if diversity is not None else self.diversity
-        allowed = (filters or Filters()).allowed(self.catalog, query_rows)
+        allowed = where = None
+        if filters is not None:
+            allowed = filters.allowed(self.catalog, query_rows)
+            where = filters.where(self.catalog, query_rows)
         searched = [m for m in modalities if weights[m] > 0]  # a weight-0 signal finds no candidates
-        pool = self.pool(probes, searched, k * self.oversample, query_rows, allowed, search)
+        pool = self.pool(probes, searched, k * self.oversample, query_rows, allowed, search, where)
         if pool.rows.size == 0:
             return []
         return self.rank_pool(pool, modalities, k, weights, strategy, diversity, copies_of_query)
@@ -293,18 +311,17 @@ class Recommender:
         copies_of_query: bool = False,
     ) -> list[Recommendation]:
         """Fuse, diversify and describe a candidate pool."""
-        pairwise = self.pairwise(pool.rows, diversity, modalities) if diversity.needs_pairwise else {}
+        pairwise = self.pairwise_blocks(pool.rows, diversity, modalities)
         order, fused, parts = self.order_pool(pool, modalities, k, weights, strategy, diversity, pairwise, copies_of_query)
-        # the driver is the signal that lifts a result most above the candidates' average, not the
-        # largest share: a modality that rates every candidate alike explains no choice
-        lift = {m: c - c.mean() for m, c in parts.items()}
-        return [
-            self._result(rank + 1, int(pool.rows[i]), float(fused[i]),
-                         {m: float(s[i]) for m, s in pool.scores.items()},
-                         {m: float(c[i]) for m, c in parts.items()},
-                         max(lift, key=lambda m: lift[m][i]) if lift else None)
-            for rank, i in enumerate(order)
-        ]
+        listed = np.asarray(order, dtype=np.int64)
+        return recommendations(
+            self.columns,
+            pool.rows[listed],
+            fused[listed],
+            {m: s[listed] for m, s in pool.scores.items()},
+            {m: c[listed] for m, c in parts.items()},
+            drivers(parts, listed),
+        )
 
     def order_pool(
         self,
@@ -314,7 +331,7 @@ class Recommender:
         weights: dict[str, float],
         strategy: FusionStrategy,
         diversity: Diversity,
-        pairwise: dict[str, np.ndarray],
+        pairwise: Pairwise | dict[str, np.ndarray],
         copies_of_query: bool = False,
     ) -> tuple[list[int], np.ndarray, dict[str, np.ndarray]]:
         """(pool indices in list order, fused scores, contributions); tuning calls this on cached
@@ -327,44 +344,45 @@ class Recommender:
             for m, threshold in diversity.duplicate_thresholds.items():
                 if m in pool.scores:
                     drop |= pool.scores[m] >= threshold
-        channels = [self._channels[r] for r in pool.rows] if diversity.channel_cap is not None else []
+        channels = self.columns.channel.codes[pool.rows] if diversity.channel_cap is not None else []
         return diversity.apply(fused, pairwise, weights, channels, k, drop), fused, parts
 
-    def pairwise(self, rows: np.ndarray, diversity: Diversity, modalities: list[str]) -> dict[str, np.ndarray]:
-        """Candidate-to-candidate similarities: the scoring modalities (for MMR) and every
-        modality with a duplicate threshold (a duplicate is one whatever the mode)."""
+    def _pairwise_modalities(self, diversity: Diversity, modalities: list[str]) -> list[str]:
+        """The scoring modalities (for MMR) and every modality with a duplicate threshold (a
+        duplicate is one whatever the mode)."""
         wanted = set(modalities) if diversity.mmr_lambda is not None else set()
         if diversity.collapse_duplicates:
             wanted |= set(diversity.duplicate_thresholds) & set(self.bundle.stores)
+        return sorted(wanted)
+
+    def pairwise(self, rows: np.ndarray, diversity: Diversity, modalities: list[str]) -> dict[str, np.ndarray]:
+        """Candidate-to-candidate similarities among all of ``rows`` (tuning caches these)."""
+        if not diversity.needs_pairwise:
+            return {}
+        return {m: self.bundle.stores[m].pairwise(rows) for m in self._pairwise_modalities(diversity, modalities)}
+
+    def pairwise_blocks(self, rows: np.ndarray, diversity: Diversity, modalities: list[str]) -> Pairwise:
+        """The same similarities, asked of the stores only for the candidates diversity looks at
+        (duplicate collapse: about the first 2k of the list)."""
+        wanted = self._pairwise_modalities(diversity, modalities) if diversity.needs_pairwise else []
         stores = self.bundle.stores
-        if diversity.mmr_lambda is None:  # duplicate collapse alone reads only the kept rows
-            return {m: stores[m].pairwise_rows(rows) for m in sorted(wanted)}
-        return {m: stores[m].pairwise(rows) for m in sorted(wanted)}
 
-    def _result(
-        self,
-        rank: int,
-        row: int,
-        score: float,
-        scores: dict[str, float],
-        contributions: dict[str, float],
-        driver: str | None,
-    ) -> Recommendation:
-        record = self.catalog.record(row)
-        return Recommendation(
-            rank=rank,
-            video_id=str(record["video_id"]),
-            title=str(record["title"]),
-            channel=record.get("channel"),
-            category=record.get("category"),
-            score=round(score, 6),
-            thumbnail_score=_rounded(scores.get("thumbnail")),
-            title_score=_rounded(scores.get("title")),
-            scores={m: round(v, 6) for m, v in scores.items()},
-            contributions={m: round(v, 6) for m, v in contributions.items()},
-            driver=driver,
-        )
+        def block(modality: str, idx: np.ndarray) -> np.ndarray:
+            return submatrix(stores[modality].pairwise_rows(rows[idx]), np.arange(len(idx)))
+
+        return Pairwise(wanted, block)
+
+    @cached_property
+    def columns(self) -> ResultColumns:
+        return ResultColumns(self.catalog)
 
 
-def _rounded(value: float | None) -> float | None:
-    return None if value is None else round(value, 6)
+def drivers(parts: dict[str, np.ndarray], listed: np.ndarray) -> list[str | None]:
+    """Per listed candidate, the signal that lifts it most above the candidates' average, not the
+    largest share: a modality that rates every candidate alike explains no choice."""
+    if not parts:
+        return [None] * len(listed)
+    names = list(parts)
+    stacked = np.stack([np.asarray(c) for c in parts.values()])
+    lift = stacked - stacked.mean(axis=1, keepdims=True)
+    return [names[j] for j in lift[:, listed].argmax(axis=0).tolist()]

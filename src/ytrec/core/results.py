@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ytrec.catalog.catalog import Catalog
+
 
 @dataclass(frozen=True)
 class Recommendation:
@@ -24,3 +30,70 @@ class Recommendation:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+class CodedColumn:
+    """A repetitive catalog column (channel, category) as integer codes and its distinct values.
+
+    Read once when a Recommender opens: a list needs a few values per query, and reading them
+    from the Arrow table costs microseconds each, while a million-row column of Python strings
+    costs tens of MB; codes cost 4 bytes a row and also serve the channel cap.
+    """
+
+    def __init__(self, column: pa.ChunkedArray) -> None:
+        encoded = pc.dictionary_encode(column.combine_chunks())
+        self.codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32)
+        self.values: list[str | None] = encoded.dictionary.to_pylist()
+
+    def __getitem__(self, row: int) -> str | None:
+        code = self.codes[row]
+        return None if code < 0 else self.values[code]
+
+
+class ResultColumns:
+    """The catalog columns a result shows, prepared for reading a handful of rows per query."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.video_ids = catalog.video_ids
+        self.titles = catalog.titles
+        self.channel = CodedColumn(catalog.table.column("channel"))
+        self.category = CodedColumn(catalog.table.column("category"))
+
+
+def recommendations(
+    columns: ResultColumns,
+    rows: np.ndarray,
+    fused: np.ndarray,
+    scores: dict[str, np.ndarray],
+    contributions: dict[str, np.ndarray],
+    drivers: list[str | None],
+) -> list[Recommendation]:
+    """One Recommendation per listed row; every array is aligned with ``rows`` (list order)."""
+    score_names, part_names = list(scores), list(contributions)
+    score_values = _rounded_rows(scores, len(rows))
+    part_values = _rounded_rows(contributions, len(rows))
+    listed = []
+    for i, row in enumerate(rows.tolist()):
+        by_modality = dict(zip(score_names, score_values[i]))
+        listed.append(Recommendation(
+            rank=i + 1,
+            video_id=str(columns.video_ids[row]),
+            title=str(columns.titles[row]),
+            channel=columns.channel[row],
+            category=columns.category[row],
+            score=round(float(fused[i]), 6),
+            thumbnail_score=by_modality.get("thumbnail"),
+            title_score=by_modality.get("title"),
+            scores=by_modality,
+            contributions=dict(zip(part_names, part_values[i])),
+            driver=drivers[i],
+        ))
+    return listed
+
+
+def _rounded_rows(values: dict[str, np.ndarray], n: int) -> list[list[float]]:
+    """Per listed row, its values in each modality rounded to 6 decimals (as Python floats)."""
+    if not values:
+        return [[] for _ in range(n)]
+    table = np.stack([np.asarray(v, dtype=np.float64) for v in values.values()], axis=1).tolist()
+    return [[round(v, 6) for v in row] for row in table]

@@ -8,7 +8,7 @@ candidates that already satisfy both; the final list therefore has no near-dupli
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
@@ -17,6 +17,7 @@ from ytrec.errors import QueryError
 from ytrec.fusion.channel_cap import cap_per_channel
 from ytrec.fusion.duplicates import DUPLICATE_THRESHOLDS, collapse_duplicates
 from ytrec.fusion.mmr import mmr
+from ytrec.fusion.pairwise import Pairwise
 
 
 @dataclass(frozen=True)
@@ -54,27 +55,31 @@ class Diversity:
     def apply(
         self,
         relevance: np.ndarray,
-        pairwise: dict[str, np.ndarray],
+        pairwise: Pairwise | Mapping[str, object],
         weights: dict[str, float],
-        channels: Sequence[str | None],
+        channels: Sequence[str | None] | np.ndarray,
         k: int,
         drop: np.ndarray | None = None,
     ) -> list[int]:
         """Indices of the ``k`` candidates to list, in list order.
 
-        ``pairwise[m]``: (n, n) candidate similarities per modality; MMR uses their weighted mean
-        with the fusion ``weights``. ``drop``: candidates that duplicate the query itself.
+        ``pairwise``: candidate similarities per modality ((n, n) matrices or a ``Pairwise`` that
+        computes the blocks asked for); MMR uses their weighted mean with the fusion ``weights``.
+        ``channels``: per candidate, labels or integer codes (see ``cap_per_channel``).
+        ``drop``: candidates that duplicate the query itself.
         """
-        order = list(np.lexsort((np.arange(len(relevance)), -np.asarray(relevance))))
+        relevance = np.asarray(relevance)
+        order = np.lexsort((np.arange(len(relevance)), -relevance))
+        pairwise = Pairwise.of(pairwise)
         if self.collapse_duplicates:
             # without a cap or MMR, the first k survivors are the list: stop collapsing there
             last_step = self.channel_cap is None and self.mmr_lambda is None
             order = collapse_duplicates(order, pairwise, self.duplicate_thresholds, drop, k if last_step else None)
         if self.channel_cap is not None:
             order = cap_per_channel(order, channels, self.channel_cap)
-        if self.mmr_lambda is None or not order:
+        if self.mmr_lambda is None or not len(order):
             return [int(i) for i in order[:k]]
-        idx = np.array(order)
-        total = sum(weights[m] for m in pairwise if m in weights) or 1.0
-        similarity = sum(weights.get(m, 0.0) * pairwise[m][np.ix_(idx, idx)] for m in pairwise) / total
-        return [int(idx[i]) for i in mmr(np.asarray(relevance)[idx], np.asarray(similarity), k, self.mmr_lambda)]
+        idx = np.asarray(order, dtype=np.int64)
+        total = sum(weights[m] for m in pairwise.modalities if m in weights) or 1.0
+        similarity = sum(weights.get(m, 0.0) * pairwise.among(m, idx) for m in pairwise.modalities) / total
+        return [int(idx[i]) for i in mmr(relevance[idx], np.asarray(similarity), k, self.mmr_lambda)]

@@ -7,46 +7,65 @@ Thresholds are per modality because similarity scales differ (see ``DUPLICATE_TH
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-# Identical titles (up to case, spacing, Unicode form) have lexical cosine 1. Anything lower is
-# unsafe: on sl-titles, distinct episodes of a series ("Day 02" / "Day 04", "1 leg" / "2 leg")
-# score 0.90-0.98, as high as a re-upload with "#shorts" added (0.88). Thumbnails are compared by
-# copy fingerprint (model-free, same scale in every bundle), never by autoencoder cosine (a small
-# model puts whole channels above 0.99): on thumbs-real no two distinct thumbnails exceed 0.91,
-# while rescaled, re-encoded, brightened and cropped copies stay above 0.98 (median 0.99+); the
-# synthetic sample's same-style thumbnails reach 0.99, hence no lower threshold.
-DUPLICATE_THRESHOLDS = {"title_lexical": 0.99, "thumbnail_copy": 0.99}
+from ytrec.fusion.pairwise import Pairwise
+from ytrec.signals import duplicate_thresholds
+
+# Each signal that can tell two videos are one states its threshold in its spec (``ytrec.signals``:
+# lexical titles 0.99, copy codes as measured on thumbs-real); the others have none.
+DUPLICATE_THRESHOLDS = duplicate_thresholds()
 
 
 def collapse_duplicates(
-    order: Sequence[int],
-    similarity: dict[str, np.ndarray],
+    order: Sequence[int] | np.ndarray,
+    similarity: Pairwise | Mapping[str, object],
     thresholds: dict[str, float],
     drop: np.ndarray | None = None,
     limit: int | None = None,
 ) -> list[int]:
     """``order`` without candidates too similar to an earlier kept one (the first ``limit`` kept).
 
-    ``similarity[m][i]`` is row i of the (n, n) pairwise similarities of the n candidates in
-    modality ``m`` (a matrix, or anything indexable by row such as ``index.fingerprint.PairwiseRows``);
+    ``similarity``: per modality, the pairwise similarities of the n candidates (an (n, n) matrix,
+    anything indexable by row such as ``index.fingerprint.PairwiseRows``, or a ``Pairwise``);
     ``drop`` marks candidates to leave out from the start (e.g. copies of the query video).
+    With a ``limit``, only a prefix of the order is compared (twice the limit, grown while
+    duplicates leave it short), so a query pays for about 2k rows of similarities, not n².
     """
-    used = {m: t for m, t in thresholds.items() if m in similarity}
-    if drop is None:
-        if not used:
-            return list(order)[:limit]
-        drop = np.zeros(len(similarity[next(iter(used))]), dtype=bool)
-    dropped = np.array(drop, dtype=bool)
-    kept: list[int] = []
-    for i in order:
-        if limit is not None and len(kept) >= limit:
-            break
-        if dropped[i]:
-            continue
-        kept.append(i)
+    order = np.asarray(order, dtype=np.int64)
+    if drop is not None:
+        order = order[~np.asarray(drop, dtype=bool)[order]]
+    pairwise = Pairwise.of(similarity)
+    used = {m: t for m, t in thresholds.items() if m in pairwise}
+    if not used:
+        return order[:limit].tolist()
+    size = len(order) if limit is None else min(len(order), 2 * limit)
+    while True:
+        prefix = order[:size]
+        duplicate = np.zeros((size, size), dtype=bool)
         for m, threshold in used.items():
-            dropped |= similarity[m][i] >= threshold
-    return kept
+            duplicate |= pairwise.among(m, prefix) >= threshold
+        kept = prefix[greedy_survivors(np.triu(duplicate, 1))]
+        if limit is None or len(kept) >= limit or size == len(order):
+            return kept[:limit].tolist()
+        size = min(len(order), 2 * size)
+
+
+def greedy_survivors(duplicate: np.ndarray) -> np.ndarray:
+    """Mask of the candidates kept when walking the list in order and dropping every later
+    duplicate of a kept one; ``duplicate[j, i]`` (j < i only) says i duplicates j.
+
+    Candidate i survives iff no *surviving* earlier j duplicates it. Iterating that rule from
+    "all survive" fixes the candidates with no earlier duplicate in one step, those whose
+    duplicates are all settled in the next, and so on: as many matrix-vector steps as the longest
+    chain of duplicates (one or two in practice), instead of a Python step per candidate.
+    """
+    survives = np.ones(len(duplicate), dtype=bool)
+    hits = duplicate.astype(np.int32)  # counts, not flags: no overflow
+    while True:
+        update = (survives.astype(np.int32) @ hits) == 0
+        if np.array_equal(update, survives):
+            return survives
+        survives = update

@@ -13,6 +13,7 @@ is back; nothing is cached that a restart would invalidate.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import threading
@@ -27,6 +28,7 @@ TOKEN_ENV = "YTREC_MILVUS_TOKEN"
 DEFAULT_PREFIX = "ytrec"
 CALL_TIMEOUT_S = 10.0  # a lost server fails a request within this, instead of pymilvus's retries for minutes
 CONNECT_TIMEOUT_S = 5.0
+COLLECTION_NOT_LOADED = 101  # Milvus error code while a (restarted) server loads a collection
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,99}")
 
 T = TypeVar("T")
@@ -71,11 +73,19 @@ def client_for(target: MilvusTarget):
                 from pymilvus import MilvusClient
             except ImportError:
                 raise ConfigError("the Milvus backend needs pymilvus: pip install 'ytrec[milvus]'") from None
+            _quiet_pymilvus()
 
             _clients[key] = call(
                 target, "connect", lambda: MilvusClient(uri=target.uri, token=target.token, timeout=CONNECT_TIMEOUT_S)
             )
         return _clients[key]
+
+
+def _quiet_pymilvus() -> None:
+    """pymilvus logs every failed RPC with a traceback on stderr (its own handler); ytrec reports
+    the failure itself, in one line (CLI) or a 503 body (API), so only its critical messages stay."""
+    for name in ("pymilvus", "pymilvus.milvus_client"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
 def forget_clients() -> None:
@@ -98,6 +108,8 @@ def call(target: MilvusTarget, what: str, action: Callable[[], T]) -> T:
     except MilvusException as exc:
         if _is_unreachable(exc):
             raise StoreUnavailableError(f"Milvus at {target.uri} is unreachable ({what}): {_short(exc)}") from None
+        if getattr(exc, "code", None) == COLLECTION_NOT_LOADED:  # a restarted server reloads by itself
+            raise StoreUnavailableError(f"Milvus at {target.uri} is still loading ({what}): {_short(exc)}") from None
         raise ArtifactError(f"Milvus at {target.uri} refused {what}: {_short(exc)}") from None
     except Exception as exc:  # grpc errors surface as their own types (RpcError, FutureTimeoutError)
         if _grpc_failure(exc):

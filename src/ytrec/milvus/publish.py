@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -46,6 +46,7 @@ from ytrec.milvus.store import (
 Log = Callable[[str], None]
 EXPORT_CHUNK = 20_000
 INDEX_TIMEOUT_S = 3600.0
+ALIAS_NOT_FOUND = 1600  # Milvus error code
 
 
 def vector_spec(store: ModalityStore) -> VectorSpec | None:
@@ -55,7 +56,8 @@ def vector_spec(store: ModalityStore) -> VectorSpec | None:
     if isinstance(store, (VectorStore, FaissStore)):
         return VectorSpec.dense(store.dimension)
     codes = getattr(store, "codes", None)
-    if isinstance(codes, np.ndarray) and codes.ndim == 2 and codes.dtype == np.uint8:
+    if isinstance(codes, np.ndarray) and codes.ndim == 2 and codes.dtype == np.uint8 and hasattr(store, "from_codes"):
+        # packed bits whose kind can score a handful of fetched codes (MilvusStore._twin)
         return VectorSpec.binary(codes.shape[1])
     return None
 
@@ -133,27 +135,49 @@ def _fill_generation(
     keys: np.ndarray,
     log: Log,
 ) -> MilvusStore:
+    source = store.source if isinstance(store, MilvusStore) else store.describe()
+    milvus_store, timings = fill_collection(
+        target, generation, name, spec, store_vectors(store), keys,
+        catalog.column("channel"), catalog.column("category"), source,
+    )
+    log(f"{name}: {len(keys)} vectors into {generation} ({spec.index_type}, insert {timings['insert_s']:.1f} s = "
+        f"{timings['insert_per_s']:,.0f}/s, flush+index+load {timings['index_s']:.1f} s)")
+    return milvus_store
+
+
+def fill_collection(
+    target: MilvusTarget,
+    collection: str,
+    name: str,
+    spec: VectorSpec,
+    chunks: Iterable[np.ndarray],
+    keys: np.ndarray,
+    channels: list,
+    categories: list,
+    source: dict,
+) -> tuple[MilvusStore, dict]:
+    """Create ``collection``, insert the vectors (in catalog order, ``chunks`` at a time), flush,
+    build its index and load it. The store reads through the alias ``target.alias(name)``, which
+    the caller points at ``collection``. Returns the store and the timings (ingest rate for the bench)."""
     client = client_for(target)
-    call(target, f"create {generation}", lambda: client.create_collection(
-        generation, schema=_schema(spec), consistency_level="Strong", timeout=CALL_TIMEOUT_S))
-    channels, categories = catalog.column("channel"), catalog.column("category")
+    call(target, f"create {collection}", lambda: client.create_collection(
+        collection, schema=_schema(spec), consistency_level="Strong", timeout=CALL_TIMEOUT_S))
     started = time.perf_counter()
     done = 0
-    for vectors in store_vectors(store):
+    for vectors in chunks:
         rows = slice(done, done + len(vectors))
-        write_rows(target, generation, spec, keys[rows], vectors, channels[rows], categories[rows])
+        write_rows(target, collection, spec, keys[rows], vectors, channels[rows], categories[rows])
         done += len(vectors)
     inserted = time.perf_counter()
-    call(target, f"flush {generation}", lambda: client.flush(generation, timeout=INDEX_TIMEOUT_S))
+    call(target, f"flush {collection}", lambda: client.flush(collection, timeout=INDEX_TIMEOUT_S))
     index = client.prepare_index_params()
     index.add_index(field_name=VECTOR, index_type=spec.index_type, metric_type=spec.metric, params=spec.index_params)
-    call(target, f"index {generation}", lambda: client.create_index(generation, index, timeout=INDEX_TIMEOUT_S))
-    call(target, f"load {generation}", lambda: client.load_collection(generation, timeout=INDEX_TIMEOUT_S))
+    call(target, f"index {collection}", lambda: client.create_index(collection, index, timeout=INDEX_TIMEOUT_S))
+    call(target, f"load {collection}", lambda: client.load_collection(collection, timeout=INDEX_TIMEOUT_S))
     finished = time.perf_counter()
-    log(f"{name}: {done} vectors into {generation} ({spec.index_type}, insert {inserted - started:.1f} s = "
-        f"{done / max(inserted - started, 1e-9):,.0f}/s, flush+index+load {finished - inserted:.1f} s)")
-    source = store.source if isinstance(store, MilvusStore) else store.describe()
-    return MilvusStore(name, target, spec, keys, last_write_ts(client, generation), source)
+    timings = {"insert_s": inserted - started, "insert_per_s": done / max(inserted - started, 1e-9),
+               "index_s": finished - inserted}
+    return MilvusStore(name, target, spec, keys, last_write_ts(client, collection), source), timings
 
 
 def _schema(spec: VectorSpec):
@@ -170,11 +194,19 @@ def _schema(spec: VectorSpec):
 
 def _alias_target(target: MilvusTarget, alias: str) -> str | None:
     """The collection behind ``alias``, or None when there is no such alias."""
+    from pymilvus.exceptions import MilvusException
+
     client = client_for(target)
-    aliases = call(target, "list aliases", lambda: client.list_aliases(timeout=CALL_TIMEOUT_S))["aliases"]
-    if alias not in aliases:
-        return None
-    return call(target, f"look up alias {alias}", lambda: client.describe_alias(alias, timeout=CALL_TIMEOUT_S))["collection_name"]
+
+    def describe() -> str | None:
+        try:
+            return client.describe_alias(alias, timeout=CALL_TIMEOUT_S)["collection_name"]
+        except MilvusException as exc:
+            if exc.code == ALIAS_NOT_FOUND:
+                return None
+            raise
+
+    return call(target, f"look up alias {alias}", describe)
 
 
 def _drop_orphans(target: MilvusTarget, names: list[str]) -> None:

@@ -12,9 +12,11 @@ any generation of the collection (unknown keys are skipped) and a publish can sw
 under running servers. The bundle keeps the keys in catalog order (``<signal>_milvus_pks.npy``,
 8 bytes a video), the only per-video data that stays local.
 
-Search finds candidates in Milvus; ``similarity``/``row_query``/``pairwise`` fetch the
-candidates' stored vectors by key (one ``get`` per signal per request, cached) and score them
-exactly here, so fusion sees the same numbers as with a local store.
+Search finds candidates in Milvus (with their vectors, kept in a small cache);
+``similarity``/``row_query``/``pairwise`` fetch what the cache lacks by key (one ``get`` per
+signal per request) and score exactly here, so fusion sees the same numbers as with a local
+store: cosine for dense vectors; for binary codes, the source kind's own store (``copy_code``)
+over the fetched codes, so its multi-hypothesis similarity is used as is.
 
 Consistency: every read passes ``guarantee_timestamp`` = the timestamp of the last write this
 bundle version made (publish, add, remove; recorded in the manifest), consistency level
@@ -38,7 +40,7 @@ import numpy as np
 
 from ytrec.errors import ArtifactError
 from ytrec.index.base import ModalityStore, NewRows, SearchParams, Where
-from ytrec.index.registry import register
+from ytrec.index.registry import register, store_class
 from ytrec.index.store import normalize_rows
 from ytrec.milvus.connection import CALL_TIMEOUT_S, MilvusTarget, call, client_for
 
@@ -143,16 +145,43 @@ class MilvusStore(ModalityStore):
     def search_filtered(
         self, queries: Any, k: int, where: Where | None, params: SearchParams | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Top-k (scores, rows) among the rows ``where`` allows, filtered inside Milvus."""
-        data = self._query_data(queries)
+        """Top-k (scores, rows) among the rows ``where`` allows, filtered inside Milvus.
+
+        Dense: a batch of vectors. Binary: one query of several hypothesis codes (copy codes: crops
+        and mirror), or a list of them; each hypothesis is searched, and the union of candidates is
+        scored exactly by the source kind's own similarity (the best hypothesis)."""
+        batch = self._query_batch(queries)
         k = min(int(k), len(self), MAX_TOPK)
+        scores = np.full((len(batch), max(k, 0)), -np.inf, dtype=np.float32)
+        rows = np.full((len(batch), max(k, 0)), -1, dtype=np.int64)
         if k < 1:
-            return np.zeros((len(data), 0), np.float32), np.zeros((len(data), 0), np.int64)
+            return scores, rows
+        flat = [code for query in batch for code in query] if self.spec.vector == "binary" else batch
+        hits = self._milvus_search(flat, k, where, params)
+        at = 0
+        for q, query in enumerate(batch):
+            found: list[int] = []
+            for hit_list in hits[at : at + (len(query) if self.spec.vector == "binary" else 1)]:
+                keys = np.array([hit["id"] for hit in hit_list], dtype=np.int64)
+                found_rows = self._rows_of(keys)
+                known = found_rows >= 0  # keys of rows this bundle version does not list are skipped
+                self._remember(keys[known], [hit["entity"][VECTOR] for hit, ok in zip(hit_list, known) if ok])
+                found.extend(int(r) for r in found_rows[known])
+            at += len(query) if self.spec.vector == "binary" else 1
+            candidates = np.array(list(dict.fromkeys(found)), dtype=np.int64)
+            if not len(candidates):
+                continue
+            exact = self.similarity(query, candidates)
+            best = np.argsort(-exact, kind="stable")[:k]
+            scores[q, : len(best)], rows[q, : len(best)] = exact[best], candidates[best]
+        return scores, rows
+
+    def _milvus_search(self, data: list, k: int, where: Where | None, params: SearchParams | None) -> list:
         search_params = dict(self.spec.search_params)
         if self.spec.index_type == "HNSW":
             ef = params.ef_search if params is not None and params.ef_search else search_params.get("ef", 128)
             search_params["ef"] = max(int(ef), k)  # HNSW needs ef >= k
-        hits = call(
+        return call(
             self.target,
             f"search {self.collection}",
             lambda: client_for(self.target).search(
@@ -166,30 +195,34 @@ class MilvusStore(ModalityStore):
                 **self._read_consistency(),
             ),
         )
-        scores = np.full((len(data), k), -np.inf, dtype=np.float32)
-        rows = np.full((len(data), k), -1, dtype=np.int64)
-        for q, found in enumerate(hits):
-            keys = np.array([hit["id"] for hit in found], dtype=np.int64)
-            found_rows = self._rows_of(keys)
-            known = found_rows >= 0  # keys of rows this bundle version does not list are skipped
-            self._remember(keys[known], [hit["entity"][VECTOR] for hit, ok in zip(found, known) if ok])
-            kept = found_rows[known]
-            rows[q, : len(kept)] = kept
-            if len(kept):
-                scores[q, : len(kept)] = self._scores(data[q], self._vectors(kept))
-        return scores, rows
+
+    def _query_batch(self, queries: Any) -> list:
+        """Dense: (n, d) normalized rows. Binary: a list of (hypotheses, bytes) code arrays, as bytes."""
+        if self.spec.vector == "float":
+            matrix = normalize_rows(np.atleast_2d(np.asarray(queries, dtype=np.float32)))
+            if matrix.shape[1] != self.dimension:
+                raise ArtifactError(f"{self.name} query is {matrix.shape[1]}-d, the collection is {self.dimension}-d")
+            return list(matrix)
+        if isinstance(queries, np.ndarray) and queries.ndim <= 2:
+            queries = [queries]
+        return [[bytes(code) for code in np.atleast_2d(np.asarray(q, dtype=np.uint8))] for q in queries]
 
     # -- exact scores from the stored vectors ------------------------------------------------
+    # Dense: cosine (dot product of normalized vectors). Binary: the source kind's own store
+    # (e.g. copy_code) over the fetched codes, so its similarity and hypotheses are used as is.
 
     def similarity(self, query: Any, rows: np.ndarray) -> np.ndarray:
         rows = np.asarray(rows, dtype=np.int64)
         if not len(rows):
             return np.zeros(0, dtype=np.float32)
-        return self._scores(self._query_data(query)[0], self._vectors(rows))
+        vectors = self._vectors(rows)
+        if self.spec.vector == "float":
+            return (vectors @ self._query_batch(query)[0]).astype(np.float32)
+        return self._twin(vectors).similarity(query, np.arange(len(rows)))
 
     def row_query(self, row: int) -> Any:
-        vector = self._vectors(np.array([row], dtype=np.int64))[0]
-        return vector
+        vectors = self._vectors(np.array([row], dtype=np.int64))
+        return vectors[0] if self.spec.vector == "float" else self._twin(vectors).row_query(0)
 
     def pairwise(self, rows: np.ndarray) -> np.ndarray:
         rows = np.asarray(rows, dtype=np.int64)
@@ -198,24 +231,23 @@ class MilvusStore(ModalityStore):
         block = self._vectors(rows)
         if self.spec.vector == "float":
             return block @ block.T
-        return np.stack([self._scores(code, block) for code in block])
+        return self._twin(block).pairwise(np.arange(len(rows)))
 
-    def _scores(self, query: Any, vectors: np.ndarray) -> np.ndarray:
-        if self.spec.vector == "float":
-            return (vectors @ np.asarray(query, dtype=np.float32)).astype(np.float32)
-        # Hamming similarity in [0, 1]: 1 = the same code
-        query = np.frombuffer(bytes(query), dtype=np.uint8)
-        distance = np.unpackbits(np.bitwise_xor(vectors, query), axis=1).sum(axis=1)
-        return (1.0 - distance / self.spec.dimension).astype(np.float32)
+    def pairwise_rows(self, rows: np.ndarray):
+        rows = np.asarray(rows, dtype=np.int64)
+        if self.spec.vector == "float" or not len(rows):
+            return self.pairwise(rows)
+        return self._twin(self._vectors(rows)).pairwise_rows(np.arange(len(rows)))
 
-    def _query_data(self, queries: Any) -> list:
+    def encode(self, images: list) -> list:
+        """Query codes of new pictures (binary signals), as the source kind makes them."""
         if self.spec.vector == "float":
-            matrix = normalize_rows(np.atleast_2d(np.asarray(queries, dtype=np.float32)))
-            if matrix.shape[1] != self.dimension:
-                raise ArtifactError(f"{self.name} query is {matrix.shape[1]}-d, the collection is {self.dimension}-d")
-            return list(matrix)
-        codes = np.atleast_2d(np.asarray(queries, dtype=np.uint8))
-        return [bytes(code) for code in codes]
+            raise ArtifactError(f"the {self.name} store takes vectors, not images")
+        return self._twin(np.zeros((1, self.dimension // 8), dtype=np.uint8)).encode(images)
+
+    def _twin(self, codes: np.ndarray) -> ModalityStore:
+        """A local store of the source kind holding just ``codes`` (rows in the given order)."""
+        return store_class(self.source["index"]).from_codes(self.name, codes)
 
     def _rows_of(self, keys: np.ndarray) -> np.ndarray:
         """Catalog rows of primary keys; -1 for keys this bundle version does not list."""
