@@ -2,12 +2,14 @@
 
     .venv/bin/python scripts/crash_test.py              # 20 kills each of build, add, remove, retrain, tune
     .venv/bin/python scripts/crash_test.py --runs 5 --commands add remove
+    .venv/bin/python scripts/crash_test.py --commands publish --milvus-uri "$(bash scripts/milvus.sh uri DIR)"
 
 Setup: a small generated catalog built into a bundle (tiny autoencoder preset, one epoch, the
 offline title model). For each command, one reference run to completion gives the *new* state and
 the moments at which the command starts staging and ends; then each run copies the old bundle,
-starts the real ``ytrec`` command, and SIGKILLs its process group at a random moment (mostly
-inside the window where files are written). After every kill the bundle must open and verify
+starts the real ``ytrec`` command, and SIGKILLs its process group at a random moment: three runs
+in four a random time after its staging folder appears (inside the write and publish), the others
+anywhere from the start. After every kill the bundle must open and verify
 every checksum (``Bundle.load(verify=True)``, what ``ytrec info --verify`` runs) and be exactly the
 old bundle (same manifest bytes) or the complete new one (the reference run's videos, fusion
 settings, new encoder), never a mix. Finally the command runs once more on a killed bundle and must
@@ -41,7 +43,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")  # forked children tokenize
 
 OFFLINE_MODEL = "offline:all-MiniLM-L6-v2"
-COMMANDS = ("build", "add", "remove", "retrain", "tune")
+COMMANDS = ("build", "add", "remove", "retrain", "tune", "publish")  # publish: only with --milvus-uri
 FAST_TRAINING = ["--preset", "tiny", "--epochs", "1", "--batch-size", "32"]
 
 
@@ -54,6 +56,8 @@ class Workspace:
     other_catalog: Path  # `build` rebuilds the bundle from this (other videos)
     new_rows: Path  # `add` adds these
     removed_ids: list[str]
+    milvus_uri: str | None = None  # `publish` moves the vectors to this Milvus server
+
 
     def argv(self, command: str, bundle: Path) -> list[str]:
         ytrec = [sys.executable, "-m", "ytrec.cli", "--quiet"]
@@ -64,6 +68,7 @@ class Workspace:
             "remove": [*ytrec, "remove", str(bundle), *self.removed_ids],
             "retrain": [*ytrec, "retrain", str(bundle), *FAST_TRAINING, "--seed", "7"],  # other weights than the old
             "tune": [*ytrec, "tune", str(bundle), "--label", "channel", "--step", "0.25"],
+            "publish": [*ytrec, "publish", str(bundle), "--milvus-uri", str(self.milvus_uri), "--milvus-prefix", "ytrec_crash"],
         }[command]
 
 
@@ -110,6 +115,7 @@ def state_of(bundle: Path) -> dict | None:
         "video_ids": loaded.catalog.video_ids,
         "fusion": manifest.get("fusion"),
         "encoder_sha256": manifest["files"].get("thumbnail_encoder.safetensors", {}).get("sha256"),
+        "kinds": sorted(meta.get("index", "") for meta in manifest["modalities"].values()),
     }
 
 
@@ -124,6 +130,8 @@ def classify(after: dict, old: dict, new: dict, command: str) -> str:
         return "new" if same_catalog and after["encoder_sha256"] != old["encoder_sha256"] else "mixed"
     if command == "build":
         return "new" if same_catalog else "mixed"
+    if command == "publish":
+        return "new" if same_catalog and after["kinds"] == new["kinds"] else "mixed"
     return "new" if same_catalog and after["fusion"] == new["fusion"] else "mixed"
 
 
@@ -142,8 +150,10 @@ def _watch_staging(parent: Path, name: str, started: float, seen: list[float], s
         time.sleep(0.005)
 
 
-def run_command(argv: list[str], bundle: Path, kill_at: float | None = None, spawn: bool = False) -> Timing:
-    """Run ``argv``; SIGKILL its process group ``kill_at`` seconds after the start (if still running).
+def run_command(argv: list[str], bundle: Path, kill_at: float | None = None, spawn: bool = False,
+                kill_after_staging: float | None = None) -> Timing:
+    """Run ``argv``; SIGKILL its process group ``kill_at`` seconds after the start, or
+    ``kill_after_staging`` seconds after its staging folder appears (if still running then).
 
     By default the command runs in a fork of this (already warm) process, calling the real
     ``ytrec`` entry point: the same code path without paying the imports per run. ``spawn``
@@ -155,10 +165,10 @@ def run_command(argv: list[str], bundle: Path, kill_at: float | None = None, spa
     watcher = threading.Thread(target=_watch_staging, args=(bundle.parent, bundle.name, started, seen, stop), daemon=True)
     watcher.start()
     pid = _start(argv, spawn)
-    returncode = _wait(pid, kill_at)
+    returncode = _wait(pid, started, kill_at, kill_after_staging, seen)
     stop.set()
     watcher.join()
-    if kill_at is None and returncode != 0:
+    if kill_at is None and kill_after_staging is None and returncode != 0:
         raise RuntimeError(f"{' '.join(argv[4:6])} failed with exit status {returncode}")
     return Timing(seen[0] if seen else None, time.perf_counter() - started, returncode)
 
@@ -182,13 +192,15 @@ def _start(argv: list[str], spawn: bool) -> int:
     return pid
 
 
-def _wait(pid: int, kill_at: float | None) -> int:
-    deadline = None if kill_at is None else time.perf_counter() + kill_at
+def _wait(pid: int, started: float, kill_at: float | None, kill_after_staging: float | None, seen: list[float]) -> int:
     while True:
         done, status = os.waitpid(pid, os.WNOHANG)
         if done:
             return os.waitstatus_to_exitcode(status)
-        if deadline is not None and time.perf_counter() >= deadline:
+        now = time.perf_counter() - started
+        due = kill_at is not None and now >= kill_at
+        due |= kill_after_staging is not None and bool(seen) and now >= seen[0] + kill_after_staging
+        if due:
             os.killpg(pid, signal.SIGKILL)
             return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
         time.sleep(0.002)
@@ -198,13 +210,15 @@ def _wait(pid: int, kill_at: float | None) -> int:
 class Tally:
     runs: int = 0
     killed: int = 0
+    killed_while_writing: int = 0  # after the staging folder appeared
     outcomes: Counter = field(default_factory=Counter)
     recovered: bool | None = None
     problems: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         verified = self.outcomes["old"] + self.outcomes["new"]
-        return {"runs": self.runs, "killed": self.killed, "finished_before_kill": self.runs - self.killed,
+        return {"runs": self.runs, "killed": self.killed, "killed_while_writing": self.killed_while_writing,
+                "finished_before_kill": self.runs - self.killed,
                 "verified": verified, "old": self.outcomes["old"], "new": self.outcomes["new"],
                 "broken": self.outcomes["broken"], "mixed": self.outcomes["mixed"],
                 "next_run_after_a_kill_succeeded": self.recovered}
@@ -219,21 +233,32 @@ def campaign(work: Workspace, command: str, runs: int, rng: random.Random, log=p
     new = state_of(reference)
     if "error" in new:
         raise RuntimeError(f"reference {command} left a bundle that does not verify: {new['error']}")
-    start = 0.7 * timing.staging_at if timing.staging_at else 0.0
+    writing = timing.ended_at - timing.staging_at if timing.staging_at else None
     killed_old: Path | None = None
     for run in range(runs):
         bundle = work.root / f"{command}-{run}" / "bundle"
         shutil.copytree(work.base, bundle)
-        kill_at = rng.uniform(start, 1.02 * timing.ended_at)
-        result = run_command(work.argv(command, bundle), bundle, kill_at=kill_at, spawn=spawn)
+        # three kills in four inside the write (from the staging folder's appearance to the end),
+        # the others anywhere in the run
+        if writing is not None and rng.random() < 0.75:
+            kill_at, after_staging = None, rng.uniform(0.0, 1.1 * writing)
+            when = f"{after_staging:5.2f}s into the write"
+        else:
+            kill_at, after_staging = rng.uniform(0.0, 1.05 * timing.ended_at), None
+            when = f"{kill_at:5.2f}s after the start"
+        result = run_command(work.argv(command, bundle), bundle, kill_at=kill_at, spawn=spawn,
+                             kill_after_staging=after_staging)
         tally.runs += 1
-        tally.killed += result.returncode == -signal.SIGKILL
+        killed = result.returncode == -signal.SIGKILL
+        tally.killed += killed
+        tally.killed_while_writing += killed and result.staging_at is not None
         after = state_of(bundle)
         outcome = classify(after, old, new, command)
         tally.outcomes[outcome] += 1
         if outcome in ("broken", "mixed"):
-            tally.problems.append(f"{command} killed at {kill_at:.2f}s: {outcome}: {after.get('error', after)}"[:500])
-        log(f"  {command} run {run + 1}/{runs}: killed at {kill_at:5.2f}s of ~{timing.ended_at:.2f}s -> {outcome}")
+            tally.problems.append(f"{command} killed {when}: {outcome}: {after.get('error', after)}"[:500])
+        log(f"  {command} run {run + 1}/{runs}: kill {when} (run ~{timing.ended_at:.2f}s) -> "
+            f"{'killed' if killed else 'finished'}, {outcome}")
         if outcome == "old" and result.returncode == -signal.SIGKILL:
             if killed_old is not None:
                 shutil.rmtree(killed_old.parent)
@@ -260,19 +285,24 @@ def _warm_up() -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20, help="kills per command")
-    parser.add_argument("--commands", nargs="+", choices=COMMANDS, default=list(COMMANDS))
+    parser.add_argument("--commands", nargs="+", choices=COMMANDS, help="default: all (publish only with --milvus-uri)")
+    parser.add_argument("--milvus-uri", help="a Milvus server for `publish` (e.g. from scripts/milvus.sh)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workdir", type=Path, help="default: a temporary folder, removed afterwards")
     parser.add_argument("--spawn", action="store_true",
                         help="start a fresh interpreter per run (default: fork this warm process, then run ytrec's main)")
     parser.add_argument("--json", action="store_true", help="print the counts as JSON only")
     args = parser.parse_args()
+    args.commands = args.commands or [c for c in COMMANDS if c != "publish" or args.milvus_uri]
+    if "publish" in args.commands and not args.milvus_uri:
+        parser.error("publish needs --milvus-uri")
     rng = random.Random(args.seed)
     root = args.workdir or Path(tempfile.mkdtemp(prefix="ytrec-crash-"))
     log = (lambda message: print(message, file=sys.stderr)) if args.json else print
     started = time.perf_counter()
     try:
         work = prepare(root)
+        work.milvus_uri = args.milvus_uri
         _warm_up()
         results = {command: campaign(work, command, args.runs, rng, log, args.spawn) for command in args.commands}
     finally:
@@ -282,9 +312,9 @@ def main() -> int:
     if args.json:
         print(json.dumps({"seconds": round(time.perf_counter() - started), "commands": counts}, indent=2))
     else:
-        print(f"\n{'command':<8} {'runs':>4} {'killed':>6} {'verified':>8} {'old':>4} {'new':>4} {'broken':>6} {'mixed':>5}  rerun ok")
+        print(f"\n{'command':<8} {'runs':>4} {'killed':>6} {'writing':>7} {'verified':>8} {'old':>4} {'new':>4} {'broken':>6} {'mixed':>5}  rerun ok")
         for command, c in counts.items():
-            print(f"{command:<8} {c['runs']:>4} {c['killed']:>6} {c['verified']:>8} {c['old']:>4} {c['new']:>4} "
+            print(f"{command:<8} {c['runs']:>4} {c['killed']:>6} {c['killed_while_writing']:>7} {c['verified']:>8} {c['old']:>4} {c['new']:>4} "
                   f"{c['broken']:>6} {c['mixed']:>5}  {c['next_run_after_a_kill_succeeded']}")
         print(f"({time.perf_counter() - started:.0f} s)")
     for tally in results.values():

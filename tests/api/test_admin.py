@@ -10,7 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from ytrec.api import Settings, create_app
+from ytrec.api import Settings
+from ytrec.server import create_app
 from ytrec.artifact.bundle import Bundle
 
 KEY = "s3cret-key"

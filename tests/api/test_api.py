@@ -10,7 +10,8 @@ from fastapi.testclient import TestClient
 from PIL import Image
 
 from tests.fixtures.bundles import SampleBundle
-from ytrec.api import Settings, create_app
+from ytrec.api import Settings
+from ytrec.server import create_app
 from ytrec.api.errors import VideoNotFound, describe
 from ytrec.core.query import MAX_K
 from ytrec.core.recommender import Recommender

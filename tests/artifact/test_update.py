@@ -186,8 +186,8 @@ def test_cli_add_remove_and_retrain(bundle: Path, sample_bundle, tmp_path: Path,
     title_files = {f: before.manifest["files"][f]["sha256"] for f in before.manifest["files"] if f.startswith("title")}
     table = _new_rows(sample_bundle, tmp_path, before.catalog.video_ids[0])
     assert main(["add", str(bundle), str(table)]) == 0
-    out = capsys.readouterr().out
-    assert "3 of 6 rows accepted" in out and "reconstruction error" in out
+    progress = capsys.readouterr().err  # the report is progress: stderr (stdout stays for results)
+    assert "3 of 6 rows accepted" in progress and "reconstruction error" in progress
     assert main(["remove", str(bundle), "new0", "nosuch"]) == 2
     assert "nosuch" in capsys.readouterr().err
     assert main(["remove", str(bundle), "new0"]) == 0

@@ -74,6 +74,18 @@ def test_store_search_and_scores_match_exact_vectors(sample_bundle: SampleBundle
         np.testing.assert_allclose(scores[:, 0], np.einsum("ij,ij->i", queries, np.stack([exact.row_query(r) for r in got[:, 0]])), atol=1e-5)
 
 
+def test_vectors_fetched_beyond_the_cache_size(milvus_bundle: Path, monkeypatch):
+    import ytrec.milvus.store as milvus_store
+
+    monkeypatch.setattr(milvus_store, "CACHE_ROWS", 4)
+    store = Bundle.load(milvus_bundle).stores["title"]
+    query = store.row_query(0)
+    for start in range(0, 60, 7):  # every call needs more rows than the cache holds, some cached
+        rows = np.arange(start, start + 10)
+        assert store.similarity(query, rows).shape == (10,)
+    assert len(store._cache) <= 4
+
+
 def test_filters_are_pushed_down_as_milvus_expressions(milvus_bundle: Path):
     bundle = Bundle.load(milvus_bundle)
     store = bundle.stores["title"]

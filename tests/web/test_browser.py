@@ -29,7 +29,7 @@ CHROMIUM_ARGS = [
     "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
-STARTUP_TIMEOUT_S = 120
+STARTUP_TIMEOUT_S = 240
 
 
 def free_port() -> int:
@@ -40,12 +40,13 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(sample_bundle: SampleBundle, tmp_path_factory) -> Iterator[str]:
-    """`ytrec serve` as its own process on a free local port; the URL once /healthz answers."""
+    """`ytrec serve --workers 2` as its own processes on a free local port; the URL once both workers are up."""
     port = free_port()
     log = tmp_path_factory.mktemp("serve") / "serve.log"
     with open(log, "wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "ytrec.cli", "serve", str(sample_bundle.bundle), "--port", str(port)],
+            [sys.executable, "-m", "ytrec.cli", "serve", str(sample_bundle.bundle), "--port", str(port),
+             "--workers", "2"],
             stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "HF_HUB_OFFLINE": "1"},
         )
     url = f"http://127.0.0.1:{port}"
@@ -54,8 +55,9 @@ def server(sample_bundle: SampleBundle, tmp_path_factory) -> Iterator[str]:
         while True:
             if process.poll() is not None:
                 pytest.fail(f"ytrec serve exited with {process.returncode}:\n{log.read_text()}")
-            try:
-                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+            try:  # both workers have loaded their models (each says so) and one answers
+                if log.read_text(errors="replace").count(" ready (") == 2 and \
+                        httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
                     break
             except httpx.TransportError:
                 pass

@@ -8,7 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.fixtures.bundles import SampleBundle
-from ytrec.api import Settings, create_app
+from ytrec.api import Settings
+from ytrec.server import create_app
 from ytrec.core.recommender import Recommender
 
 

@@ -1,6 +1,7 @@
-"""REST API (FastAPI): app factory, routes, request/response models, error mapping."""
+"""REST API (FastAPI): routes, request/response models, the per-worker service, error mapping.
 
-from ytrec.api.app import create_app
+``ytrec.server`` composes it with the web pages into the application `ytrec serve` runs."""
+
 from ytrec.api.settings import Settings
 
-__all__ = ["Settings", "create_app"]
+__all__ = ["Settings"]

@@ -5,9 +5,11 @@ Behind an API key (``ytrec serve --api-key`` or ``YTREC_API_KEY``), sent as ``X-
 missing or wrong key is 401. Read endpoints stay open.
 
 Each write runs the same pipeline as ``ytrec add`` / ``ytrec remove`` (same validation and report,
-atomic publish of the bundle), then swaps the served Recommender for one opened on the new bundle.
-Requests already running finish on the old one (its files stay readable: they are only unlinked);
-the loaded models are handed over, so no request waits on a model load.
+atomic publish of the bundle, the bundle's exclusive lock: writes through different worker
+processes take turns and none is lost), then this worker serves the new bundle before answering;
+the other workers see the new generation on their next request (``api.live``). Requests already
+running finish on the old one (its files stay readable: they are only unlinked); the loaded models
+are handed over, so no request waits on a model load.
 """
 
 from __future__ import annotations
@@ -16,20 +18,16 @@ import csv
 import hmac
 import tempfile
 import threading
-from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
 
 from ytrec.api.errors import VideoNotFound
-from ytrec.api.routes import ServiceDep
-from ytrec.api.models import ErrorBody, Video
-from ytrec.api.service import Service
-from ytrec.core.browse import CatalogBrowser
+from ytrec.api.live import LiveService
+from ytrec.api.models import ErrorBody
 from ytrec.catalog.images import ThumbnailError, open_thumbnail
-from ytrec.core.recommender import Recommender
-from ytrec.errors import QueryError
+from ytrec.errors import CatalogError, QueryError
 
 _write_lock = threading.Lock()  # one write at a time per process (bundle_lock guards processes)
 
@@ -54,7 +52,6 @@ admin = APIRouter(prefix="/api", tags=["admin"], dependencies=[Depends(require_a
 @admin.post("/videos", status_code=201, summary="Add a video to the catalog (API key)")
 def add_video(
     request: Request,
-    service: ServiceDep,
     video_id: Annotated[str, Form(description="new, unique video id")],
     title: Annotated[str, Form(description="the video's title")],
     image: Annotated[UploadFile | None, File(description="thumbnail; required when the bundle indexes thumbnails")] = None,
@@ -64,8 +61,12 @@ def add_video(
 ) -> dict[str, Any]:
     from ytrec.pipeline.update import add_videos
 
-    if video_id.strip() in service.recommender.catalog:
-        raise HTTPException(409, f"video id '{video_id.strip()}' is already in the catalog")
+    live: LiveService = request.app.state.live
+    service = live.fresh()
+    wanted = video_id.strip()
+    if wanted in service.recommender.catalog:
+        raise _already_there(wanted)
+    # size first (BodyLimit and read_upload), then the pixel count, and only then a decode (open_thumbnail)
     data = service.read_upload(image.file if image is not None else None)
     # the pipeline validates again; checking here answers with the reason instead of "no usable row"
     if not title.strip():
@@ -88,15 +89,18 @@ def add_video(
             writer = csv.DictWriter(handle, fieldnames=list(row))
             writer.writeheader()
             writer.writerow(row)
-        service = request.app.state.service  # the current one: another write may have swapped it
-        old = service.recommender
-        with service.model_lock:  # the add encodes with the served models
-            result = add_videos(old.bundle.root, str(table), log=lambda message: None,
-                                embedder=old.title_embedder,
-                                encoder=old.thumbnail_encoder if old.bundle.has_thumbnails else None)
-        service = _swap(request, service)
-    new_row = service.recommender.catalog.row_of(video_id.strip())
-    return {"video": service.video(new_row).model_dump(), "videos": len(service.recommender.catalog),
+        served = live.current()  # the add encodes with the served models, holding their lock
+        models = served.recommender
+        try:
+            result = served.encoding.run_blocking(lambda: add_videos(
+                live.root, str(table), log=_quiet, embedder=models.title_embedder,
+                encoder=models.thumbnail_encoder if models.bundle.has_thumbnails else None))
+        except CatalogError:
+            if wanted in live.reload_now().recommender.catalog:  # another worker added it meanwhile
+                raise _already_there(wanted) from None
+            raise
+        service = live.reload_now()
+    return {"video": service.video(service.row(wanted)), "videos": len(service.recommender.catalog),
             "drift": result.drift.to_dict() if result.drift else None}
 
 
@@ -104,30 +108,26 @@ def add_video(
 def remove_video(video_id: str, request: Request) -> dict[str, Any]:
     from ytrec.pipeline.update import remove_videos
 
+    live: LiveService = request.app.state.live
     with _write_lock:
-        service = request.app.state.service
-        old = service.recommender
-        if video_id not in old.catalog:
+        if video_id not in live.fresh().recommender.catalog:
             raise VideoNotFound(video_id)
-        remove_videos(old.bundle.root, [video_id], log=lambda message: None)
-        service = _swap(request, service)
+        try:
+            remove_videos(live.root, [video_id], log=_quiet)
+        except QueryError:
+            if video_id not in live.reload_now().recommender.catalog:  # another worker removed it meanwhile
+                raise VideoNotFound(video_id) from None
+            raise
+        service = live.reload_now()
     return {"removed": video_id, "videos": len(service.recommender.catalog)}
 
 
-def _swap(request: Request, service: Service) -> Service:
-    """Serve the published bundle, handing over the models already loaded (same model files).
-
-    The new recommender and catalog browser go live together as one new Service object: a
-    request holds the Service it started with, so it never sees one new part beside one old.
-    """
-    old = service.recommender
-    new = Recommender.open(old.bundle.root)
-    for name in ("title_embedder", "thumbnail_encoder"):
-        if name in old.__dict__:  # cached_property values
-            new.__dict__[name] = old.__dict__[name]
-    swapped = replace(service, recommender=new, browser=CatalogBrowser(new.catalog))
-    request.app.state.service = swapped
-    return swapped
+def _already_there(video_id: str) -> HTTPException:
+    return HTTPException(409, f"video id '{video_id}' is already in the catalog")
 
 
-__all__ = ["admin", "Video"]
+def _quiet(message: str) -> None:
+    """The pipeline's progress lines; a server answers with the result instead."""
+
+
+__all__ = ["admin"]

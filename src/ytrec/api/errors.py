@@ -16,7 +16,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ytrec.errors import ArtifactError, CatalogError, ModelUnavailableError, QueryError, YtrecError
+from ytrec.errors import (
+    ArtifactError,
+    CatalogError,
+    ModelUnavailableError,
+    QueryError,
+    StoreUnavailableError,
+    YtrecError,
+)
 
 log = logging.getLogger("ytrec.api")
 
@@ -33,10 +40,20 @@ class VideoNotFound(QueryError):
         super().__init__(f"unknown video id '{video_id}'")
 
 
+class ServerBusy(YtrecError):
+    """This worker already has as many encoding requests as it admits: 503 with ``Retry-After``."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 _YTREC_STATUS: list[tuple[type[YtrecError], int, str]] = [
     (VideoNotFound, 404, "not_found"),
     (QueryError, 400, "query_error"),
     (CatalogError, 400, "catalog_error"),
+    (ServerBusy, 503, "busy"),
+    (StoreUnavailableError, 503, "store_unavailable"),
     (ModelUnavailableError, 503, "model_unavailable"),
     (ArtifactError, 503, "artifact_error"),
 ]
@@ -73,8 +90,13 @@ def validation_message(exc: RequestValidationError) -> str:
     return "; ".join(parts) or "invalid request"
 
 
-def error_response(status: int, kind: str, message: str) -> JSONResponse:
-    return JSONResponse({"error": {"type": kind, "message": message}}, status_code=status)
+def error_response(status: int, kind: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"error": {"type": kind, "message": message}}, status_code=status, headers=headers)
+
+
+def error_headers(exc: Exception) -> dict[str, str] | None:
+    """``Retry-After`` on a 503 that a retry can cure."""
+    return {"Retry-After": str(exc.retry_after)} if isinstance(exc, ServerBusy) else None
 
 
 def install_error_handlers(app: FastAPI, html: HtmlRenderer | None = None) -> None:
@@ -84,9 +106,12 @@ def install_error_handlers(app: FastAPI, html: HtmlRenderer | None = None) -> No
             message = f"no {request.method} {request.url.path} here (the API is under /api, described at /docs)"
         if status >= 500 and kind == "internal_error":
             log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        headers = error_headers(exc)
         if html is not None and not request.url.path.startswith(JSON_PREFIXES):
-            return html(request, status, kind, message)
-        return error_response(status, kind, message)
+            response = html(request, status, kind, message)
+            response.headers.update(headers or {})
+            return response
+        return error_response(status, kind, message, headers)
 
     for exc_type in (YtrecError, RequestValidationError, StarletteHTTPException, Exception):
         app.add_exception_handler(exc_type, handle)

@@ -1,22 +1,28 @@
-"""REST endpoints. Sync handlers: FastAPI runs them in its threadpool, so a Faiss search or a
-model forward pass never blocks the event loop. Validation of k, mode and weights is the core's
-(one set of messages for CLI, API and page); these handlers only translate HTTP to calls."""
+"""REST endpoints. Plain reads (a catalog video's recommendations, browsing, one video) are short
+CPU work on stored vectors: they run on the event loop, with no thread hop, and answer prepared
+dicts as orjson bytes. Anything that runs a model (search text, a new video's thumbnail and title)
+goes to the bounded encoding pool (``api.encoding``), so it never holds up those reads. Validation
+of k, mode and weights is the core's (one set of messages for CLI, API and page); these handlers
+only translate HTTP to calls. ``response_model`` still documents every body in /docs."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, Response
 
+from ytrec.api.json import json_response
 from ytrec.api.models import ErrorBody, FeedbackRequest, Health, Recommendations, SearchResults, Video, VideoPage
 from ytrec.api.service import Service
 from ytrec.core.browse import MAX_PER_PAGE
 from ytrec.core.query import MAX_K, MODES, given_weights
+from ytrec.index.base import SearchParams
 
 
-def get_service(request: Request) -> Service:
-    return request.app.state.service
+async def get_service(request: Request) -> Service:
+    """The worker's current Service (async: no thread hop just to read it)."""
+    return request.app.state.live.current()
 
 
 ServiceDep = Annotated[Service, Depends(get_service)]
@@ -33,35 +39,35 @@ media = APIRouter(tags=["media"], responses=_errors)
 
 
 @api.get("/videos", response_model=VideoPage, summary="Browse, filter and paginate the catalog")
-def list_videos(
+async def list_videos(
     service: ServiceDep,
     q: Annotated[str | None, Query(description="case-insensitive text the title contains")] = None,
     channel: Annotated[str | None, Query(description="exact channel name")] = None,
     page: int = 1,
     per_page: Annotated[int, Query(description=f"1..{MAX_PER_PAGE}")] = 24,
     seed: Annotated[int | None, Query(description="shuffle reproducibly with this seed")] = None,
-) -> VideoPage:
+) -> Response:
     result = service.browser.browse(q=q, channel=channel, page=page, per_page=per_page, seed=seed)
-    return VideoPage(
-        items=[service.video(row) for row in result.rows],
-        total=result.total,
-        page=result.page,
-        per_page=result.per_page,
-        pages=result.pages,
-        q=q,
-        channel=channel,
-        seed=seed,
-    )
+    return json_response({
+        "items": [service.video(row) for row in result.rows],
+        "total": result.total,
+        "page": result.page,
+        "per_page": result.per_page,
+        "pages": result.pages,
+        "q": q,
+        "channel": channel,
+        "seed": seed,
+    })
 
 
 @api.get("/videos/{video_id}", response_model=Video, summary="One video")
-def get_video(video_id: str, service: ServiceDep) -> Video:
-    return service.video(service.row(video_id))
+async def get_video(video_id: str, service: ServiceDep) -> Response:
+    return json_response(service.video(service.row(video_id)))
 
 
 @api.get("/videos/{video_id}/recommendations", response_model=Recommendations,
          summary="Videos like a catalog video, ranked")
-def video_recommendations(
+async def video_recommendations(
     video_id: str,
     service: ServiceDep,
     k: Annotated[int | None, Query(description=K_HELP)] = None,
@@ -72,23 +78,20 @@ def video_recommendations(
     ef_search: Annotated[int | None, Query(description="HNSW index: search beam (recall vs time)")] = None,
     nprobe: Annotated[int | None, Query(description="IVF index: lists scanned (recall vs time)")] = None,
     rerank: Annotated[int | None, Query(description="IVF-PQ index: candidates re-scored exactly")] = None,
-) -> Recommendations:
-    from ytrec.index.base import SearchParams
-
-    row = service.row(video_id)
+) -> Response:
+    video = service.video(service.row(video_id))
     k = service.settings.default_k if k is None else k
     weights = given_weights(w_thumbnail, w_title, w_lexical)
     knobs = {"ef_search": ef_search, "nprobe": nprobe, "rerank": rerank}
     search = SearchParams(**knobs) if any(v is not None for v in knobs.values()) else None
     results = service.recommender.similar(video_id, k=k, mode=mode, weights=weights, search=search)
-    return Recommendations(
-        video=service.video(row), mode=mode, k=k, weights=weights, items=[service.scored(r) for r in results]
-    )
+    return json_response({"video": video, "title": None, "mode": mode, "k": k, "weights": weights,
+                          "items": [service.scored(r) for r in results]})
 
 
 @api.post("/recommendations", response_model=Recommendations,
           summary="Cold start: recommendations for a new video (thumbnail upload + title)")
-def new_video_recommendations(
+async def new_video_recommendations(
     service: ServiceDep,
     image: Annotated[UploadFile | None, File(description="thumbnail (JPEG, PNG, WebP, ...)")] = None,
     title: Annotated[str | None, Form(description="the new video's title")] = None,
@@ -97,17 +100,18 @@ def new_video_recommendations(
     w_thumbnail: Annotated[float | None, Form(description=W_HELP)] = None,
     w_title: Annotated[float | None, Form(description=W_HELP)] = None,
     w_lexical: Annotated[float | None, Form(description=W_LEXICAL_HELP)] = None,
-) -> Recommendations:
-    data = service.read_upload(image.file if image is not None else None)
+) -> Response:
+    data = await service.receive_upload(image)
     k = service.settings.default_k if k is None else k
     weights = given_weights(w_thumbnail, w_title, w_lexical)
-    results = service.recommend_new(data, title, k=k, mode=mode, weights=weights)
-    return Recommendations(title=title, mode=mode, k=k, weights=weights, items=[service.scored(r) for r in results])
+    results = await service.recommend_new(data, title, k=k, mode=mode, weights=weights)
+    return json_response({"video": None, "title": title, "mode": mode, "k": k, "weights": weights,
+                          "items": [service.scored(r) for r in results]})
 
 
 @api.post("/recommendations/feedback", response_model=Recommendations,
           summary="Liked and disliked catalog videos (per-modality weights), with filters and diversity")
-def feedback_recommendations(body: FeedbackRequest, service: ServiceDep) -> Recommendations:
+async def feedback_recommendations(body: FeedbackRequest, service: ServiceDep) -> Response:
     from ytrec.core.filters import Filters
 
     recommender = service.recommender
@@ -118,22 +122,23 @@ def feedback_recommendations(body: FeedbackRequest, service: ServiceDep) -> Reco
         filters=Filters(tuple(body.channels), tuple(body.categories), body.exclude_own_channel),
         diversity=recommender.diversity.with_overrides(body.mmr, body.channel_cap, body.collapse),
     )
-    return Recommendations(mode=body.mode, k=k, weights=body.weights, items=[service.scored(r) for r in results])
+    return json_response({"video": None, "title": None, "mode": body.mode, "k": k, "weights": body.weights,
+                          "items": [service.scored(r) for r in results]})
 
 
 @api.get("/search", response_model=SearchResults, summary="Free-text search over titles")
-def search(
+async def search(
     service: ServiceDep,
     q: Annotated[str, Query(description="search text (embedded as an e5 'query: ' where the model uses prefixes)")] = "",
     k: Annotated[int | None, Query(description=K_HELP)] = None,
-) -> SearchResults:
+) -> Response:
     k = service.settings.default_k if k is None else k
-    results = service.search(q, k=k)
-    return SearchResults(q=q, k=k, items=[service.scored(r) for r in results])
+    results = await service.search(q, k=k)
+    return json_response({"q": q, "k": k, "items": [service.scored(r) for r in results]})
 
 
 @media.get("/thumbs/{video_id}.jpg", response_class=FileResponse, summary="A video's stored thumbnail")
-def thumbnail(video_id: str, service: ServiceDep) -> FileResponse:
+async def thumbnail(video_id: str, service: ServiceDep) -> FileResponse:
     path = service.recommender.bundle.thumbnail_path(service.row(video_id))
     if path is None or not path.is_file():
         raise HTTPException(404, f"video '{video_id}' has no stored thumbnail")
@@ -141,5 +146,5 @@ def thumbnail(video_id: str, service: ServiceDep) -> FileResponse:
 
 
 @media.get("/healthz", response_model=Health, summary="Bundle loaded: counts and model names")
-def healthz(service: ServiceDep) -> Health:
-    return service.health()
+async def healthz(service: ServiceDep) -> Response:
+    return json_response(service.health)

@@ -1,27 +1,36 @@
-"""What every request shares: the opened bundle's Recommender, a catalog browser and the settings.
+"""What every request shares: the opened bundle's Recommender, a catalog browser, the settings, the
+encoding pool, and everything about the bundle that answers need and that does not change per request.
 
-Built once per process by ``create_app``; handlers only read it. The conversions from core
-results to response models live here so the API and the pages describe videos identically.
+One Service per bundle generation: a reload (after a write through any worker) builds a new one
+and swaps it in whole, so a request holds one consistent view from start to end. The response
+bodies are plain dicts for orjson; their shapes are the pydantic models in ``api.models`` (what
+/docs describes), and the API and the pages describe videos identically.
 """
 
 from __future__ import annotations
 
-import threading
+import os
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import Any, BinaryIO
 from urllib.parse import quote
 
+from fastapi import UploadFile
 
 from ytrec import __version__
+from ytrec.api.encoding import EncodingPool
 from ytrec.api.errors import VideoNotFound
 from ytrec.api.limits import too_large
-from ytrec.api.models import Health, ScoredVideo, Video
 from ytrec.api.settings import Settings
+from ytrec.catalog.catalog import Catalog
 from ytrec.core.browse import CatalogBrowser
 from ytrec.core.recommender import Recommender
 from ytrec.core.results import Recommendation
+from ytrec.errors import QueryError
 
 HIDDEN_COLUMNS = ("video_id", "title", "channel", "category", "published_at", "thumb")
+# Catalogs up to this size have every video's response fields built at load (~1 KB a video); larger
+# ones build a video's fields on its first request and keep them.
+EAGER_RECORDS = 100_000
 
 
 def thumb_url(video_id: str) -> str:
@@ -32,88 +41,137 @@ def page_url(video_id: str) -> str:
     return f"/videos/{quote(video_id, safe='')}"
 
 
+class VideoRecords:
+    """Each catalog video as the API shows it (``api.models.Video``), built once per row."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self._catalog = catalog
+        self._built: dict[int, dict[str, Any]] = {}
+        if len(catalog) <= EAGER_RECORDS:
+            columns = {name: catalog.table.column(name).to_pylist() for name in catalog.table.column_names}
+            for row in range(len(catalog)):
+                self._built[row] = self._describe({name: values[row] for name, values in columns.items()})
+
+    def __getitem__(self, row: int) -> dict[str, Any]:
+        video = self._built.get(row)
+        if video is None:
+            video = self._built[row] = self._describe(self._catalog.record(row))
+        return video
+
+    @staticmethod
+    def _describe(record: dict[str, str | None]) -> dict[str, Any]:
+        video_id = str(record["video_id"])
+        return {
+            "video_id": video_id,
+            "title": str(record["title"]),
+            "channel": record.get("channel"),
+            "category": record.get("category"),
+            "published_at": record.get("published_at"),
+            "thumbnail_url": thumb_url(video_id) if record.get("thumb") else None,
+            "page_url": page_url(video_id),
+            "extra": {k: v for k, v in record.items() if k not in HIDDEN_COLUMNS},
+        }
+
 
 @dataclass
 class Service:
     recommender: Recommender
-    browser: CatalogBrowser
     settings: Settings
-    # Encoding new text or images runs the models, which are not documented as thread-safe (a
-    # Hugging Face fast tokenizer can raise "Already borrowed" when two threads share it), so
-    # encoding requests take turns. Catalog-video recommendations only read stored vectors and
-    # Faiss, and run in parallel.
-    model_lock: threading.Lock = field(default_factory=threading.Lock)
+    # shared by every generation of one worker: the models it runs stay the same objects
+    encoding: EncodingPool
+    browser: CatalogBrowser = field(init=False)
+    records: VideoRecords = field(init=False)
+    health: dict[str, Any] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.browser = CatalogBrowser(self.recommender.catalog)
+        self.records = VideoRecords(self.recommender.catalog)
+        self.health = self._health()
 
     @classmethod
-    def start(cls, recommender: Recommender, settings: Settings) -> "Service":
-        service = cls(recommender, CatalogBrowser(recommender.catalog), settings)
+    def start(cls, recommender: Recommender, settings: Settings, encoding: EncodingPool | None = None) -> "Service":
+        service = cls(recommender, settings, encoding or EncodingPool(settings.encode_queue))
         if settings.warm_up:
-            recommender.warm_up()
+            service.encoding.run_blocking(recommender.warm_up)
         return service
-
-    def search(self, text: str, k: int) -> list[Recommendation]:
-        with self.model_lock:
-            return self.recommender.search(text, k=k)
-
-    def recommend_new(
-        self, image: bytes | None, title: str | None, k: int, mode: str, weights: dict[str, float] | None
-    ) -> list[Recommendation]:
-        with self.model_lock:
-            return self.recommender.recommend_new(image, title, k=k, mode=mode, weights=weights)
-
 
     @property
     def has_thumbnails(self) -> bool:
         return self.recommender.bundle.has_thumbnails
 
+    # -- model work: on the encoding pool ---------------------------------------------
+
+    async def search(self, text: str, k: int) -> list[Recommendation]:
+        return await self.encoding.run(lambda: self.recommender.search(text, k=k))
+
+    async def recommend_new(
+        self, image: bytes | None, title: str | None, k: int, mode: str, weights: dict[str, float] | None
+    ) -> list[Recommendation]:
+        return await self.encoding.run(
+            lambda: self.recommender.recommend_new(image, title, k=k, mode=mode, weights=weights))
+
+    # -- response bodies -------------------------------------------------------------
+
     def row(self, video_id: str) -> int:
-        if video_id not in self.recommender.catalog:
-            raise VideoNotFound(video_id)
-        return self.recommender.catalog.row_of(video_id)
+        try:
+            return self.recommender.catalog.row_of(video_id)
+        except QueryError:
+            raise VideoNotFound(video_id) from None
 
-    def video(self, row: int) -> Video:
-        record = self.recommender.catalog.record(row)
-        video_id = str(record["video_id"])
-        return Video(
-            video_id=video_id,
-            title=str(record["title"]),
-            channel=record.get("channel"),
-            category=record.get("category"),
-            published_at=record.get("published_at"),
-            thumbnail_url=thumb_url(video_id) if record.get("thumb") else None,
-            page_url=page_url(video_id),
-            extra={k: v for k, v in record.items() if k not in HIDDEN_COLUMNS},
-        )
+    def video(self, row: int) -> dict[str, Any]:
+        return self.records[row]
 
-    def scored(self, rec: Recommendation) -> ScoredVideo:
-        return ScoredVideo(
-            **rec.to_dict(),
-            thumbnail_url=thumb_url(rec.video_id) if self.has_thumbnails else None,
-            page_url=page_url(rec.video_id),
-        )
+    def scored(self, rec: Recommendation) -> dict[str, Any]:
+        """One ``api.models.ScoredVideo``."""
+        return {
+            "rank": rec.rank,
+            "video_id": rec.video_id,
+            "title": rec.title,
+            "channel": rec.channel,
+            "category": rec.category,
+            "score": rec.score,
+            "thumbnail_score": rec.thumbnail_score,
+            "title_score": rec.title_score,
+            "scores": rec.scores,
+            "contributions": rec.contributions,
+            "driver": rec.driver,
+            "thumbnail_url": thumb_url(rec.video_id) if self.has_thumbnails else None,
+            "page_url": page_url(rec.video_id),
+        }
 
     def read_upload(self, file: BinaryIO | None) -> bytes | None:
         """The uploaded image's bytes (at most the configured limit), or None when no file was chosen."""
         if file is None:
             return None
+        return self._within_limit(file.read(self.settings.max_upload_bytes + 1))
+
+    async def receive_upload(self, upload: UploadFile | None) -> bytes | None:
+        """``read_upload`` from the event loop (a spooled upload may have rolled over to disk)."""
+        if upload is None:
+            return None
+        return self._within_limit(await upload.read(self.settings.max_upload_bytes + 1))
+
+    def _within_limit(self, data: bytes) -> bytes | None:
         limit = self.settings.max_upload_bytes
-        data = file.read(limit + 1)
         if len(data) > limit:
             raise too_large(limit)
         return data or None
 
-    def health(self) -> Health:
+    def _health(self) -> dict[str, Any]:
+        """``api.models.Health``: depends only on the bundle, so built once."""
         manifest = self.recommender.bundle.manifest
         thumbnail = manifest.get("modalities", {}).get("thumbnail")
-        return Health(
-            videos=len(self.recommender.catalog),
-            channels=len(self.browser.channels),
-            modalities=self.recommender.bundle.modalities,
-            models={
+        return {
+            "status": "ok",
+            "videos": len(self.recommender.catalog),
+            "channels": len(self.browser.channels),
+            "modalities": self.recommender.bundle.modalities,
+            "models": {
                 "title": manifest["text_model"]["record"].get("model"),
                 "thumbnail": f"denoising autoencoder, {thumbnail['dimension']}-d latent" if thumbnail else None,
             },
-            default_weights=self.recommender.default_weights,
-            bundle_created=manifest.get("created"),
-            ytrec_version=__version__,
-        )
+            "default_weights": self.recommender.default_weights,
+            "bundle_created": manifest.get("created"),
+            "ytrec_version": __version__,
+            "worker": os.getpid(),
+        }

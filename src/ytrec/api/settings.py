@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 
 DEFAULT_MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 FORM_OVERHEAD_BYTES = 64 * 1024  # multipart boundaries, headers and the title field around the image
+# Encoding requests (uploads, new titles, free-text search) one worker lets wait for its models before
+# answering 503: enough that 32 busy connections never see one, few enough that a flood is refused.
+DEFAULT_ENCODE_QUEUE = 32
 
 
 @dataclass(frozen=True)
@@ -16,10 +19,14 @@ class Settings:
     warm_up: bool = True  # load models at startup, so no request races a lazy load
     text_model: str | None = None  # refuse a bundle built with another text model
     api_key: str | None = field(default=None, repr=False)  # enables POST/DELETE /api/videos; None: disabled
+    encode_queue: int = DEFAULT_ENCODE_QUEUE  # encoding requests admitted per worker (running + waiting)
+    cors_origins: tuple[str, ...] = ()  # origins allowed to call the API from a browser; empty: CORS off
 
     def __post_init__(self) -> None:
         if self.max_upload_bytes < 1:
             raise ValueError(f"max_upload_bytes must be positive, got {self.max_upload_bytes}")
+        if self.encode_queue < 1:
+            raise ValueError(f"encode_queue must be positive, got {self.encode_queue}")
 
     @property
     def max_body_bytes(self) -> int:

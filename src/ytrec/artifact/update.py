@@ -31,13 +31,16 @@ _MANIFEST_OWN_KEYS = ("schema_version", "ytrec_version", "created", "files")
 
 
 @contextmanager
-def bundle_lock(root: Path) -> Iterator[None]:
-    """Exclusive lock on updates of the bundle at ``root`` (waits for a running update)."""
+def bundle_lock(root: Path, shared: bool = False) -> Iterator[None]:
+    """Exclusive lock on updates of the bundle at ``root`` (waits for a running update).
+
+    ``shared``: a reader's lock (a server worker reopening the bundle): many at once, none while an
+    update holds the exclusive one, so a reader never opens the bundle in the middle of a publish."""
     root = Path(root).resolve()
     root.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(root.parent / f".{root.name}.lock", os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
         yield
     finally:
         fcntl.flock(fd, fcntl.LOCK_UN)

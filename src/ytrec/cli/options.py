@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from collections.abc import Callable
 
+from ytrec.api.settings import DEFAULT_ENCODE_QUEUE
 from ytrec.catalog.columns import ColumnMap
 from ytrec.errors import ConfigError, QueryError
 from ytrec.index.auto import DEFAULT_MEMORY_BUDGET, INDEX_CHOICES
@@ -13,7 +15,8 @@ from ytrec.signals import SIGNALS
 
 
 def log(args: argparse.Namespace) -> Callable[[str], None]:
-    return (lambda message: None) if args.quiet else (lambda message: print(message, flush=True))
+    """Progress and log lines go to stderr: stdout carries only results (JSON with --json)."""
+    return (lambda message: None) if args.quiet else (lambda message: print(message, file=sys.stderr, flush=True))
 
 
 def catalog_args(p: argparse.ArgumentParser) -> None:
@@ -64,6 +67,23 @@ def serve_args(p: argparse.ArgumentParser) -> None:
                    help="enable POST/DELETE /api/videos for clients sending this key (default: $YTREC_API_KEY; none: disabled)")
     g.add_argument("--max-upload-mb", type=positive_float, default=5.0,
                    help="largest thumbnail upload accepted (413 above)")
+    g.add_argument("--workers", type=positive_int, default=None,
+                   help="worker processes sharing the memory-mapped bundle (default: the number of cores)")
+    g.add_argument("--encode-queue", type=positive_int, default=DEFAULT_ENCODE_QUEUE,
+                   help="encoding requests (uploads, search) one worker admits before answering 503 "
+                        f"with Retry-After (default {DEFAULT_ENCODE_QUEUE})")
+    g.add_argument("--cors-origin", action="append", metavar="ORIGIN",
+                   help="let browser pages from this origin call the API (repeatable; default: CORS off)")
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {text}")
+    return value
 
 
 def positive_float(text: str) -> float:

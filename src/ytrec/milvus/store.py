@@ -257,9 +257,10 @@ class MilvusStore(ModalityStore):
 
     def _vectors(self, rows: np.ndarray) -> np.ndarray:
         """The stored vectors of ``rows`` (float32 for dense, uint8 packed bits for binary)."""
-        keys = self.pks[rows]
+        keys = [int(k) for k in self.pks[rows]]
         with self._cache_lock:
-            missing = sorted({int(k) for k in keys if int(k) not in self._cache})
+            found = {k: self._cache[k] for k in keys if k in self._cache}
+        missing = sorted(set(keys) - found.keys())
         if missing:
             fetched = call(
                 self.target,
@@ -269,16 +270,16 @@ class MilvusStore(ModalityStore):
                     **self._read_consistency(),
                 ),
             )
-            self._remember(np.array([r[PK] for r in fetched], dtype=np.int64), [r[VECTOR] for r in fetched])
-        with self._cache_lock:
-            try:
-                found = [self._cache[int(k)] for k in keys]
-            except KeyError:
-                raise ArtifactError(
-                    f"Milvus collection {self.collection} at {self.target.uri} lacks {self.name} vectors of videos "
-                    f"this bundle lists (removed outside ytrec?); publish the bundle again"
-                ) from None
-        return np.stack(found)
+            got = [int(r[PK]) for r in fetched], [r[VECTOR] for r in fetched]
+            self._remember(np.array(got[0], dtype=np.int64), got[1])
+            found.update(zip(got[0], (self._as_array(v) for v in got[1])))
+        try:
+            return np.stack([found[k] for k in keys])
+        except KeyError:
+            raise ArtifactError(
+                f"Milvus collection {self.collection} at {self.target.uri} lacks {self.name} vectors of videos "
+                f"this bundle lists (removed outside ytrec?); publish the bundle again"
+            ) from None
 
     def _remember(self, keys: np.ndarray, vectors: list) -> None:
         with self._cache_lock:

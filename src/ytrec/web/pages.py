@@ -1,5 +1,6 @@
 """Server-rendered pages. They call the same Service as the API, so every list works without
-JavaScript; static/app.js only re-fetches the API to update lists in place."""
+JavaScript; static/app.js only re-fetches the API to update lists in place. Model work (search,
+a new video) goes through the same bounded encoding pool as the API's."""
 
 from __future__ import annotations
 
@@ -111,11 +112,11 @@ def home(
 
 
 @router.get("/search")
-def search_page(request: Request, service: ServiceDep, q: str = "", k: int | None = None) -> Response:
+async def search_page(request: Request, service: ServiceDep, q: str = "", k: int | None = None) -> Response:
     items, error = [], None
     if q.strip():
         try:
-            items = [service.scored(r) for r in service.search(q, k=k or service.settings.default_k)]
+            items = [service.scored(r) for r in await service.search(q, k=k or service.settings.default_k)]
         except QueryError as exc:
             error = describe(exc)[2]
     context = _context(service, q=q, items=items, error=error)
@@ -137,7 +138,7 @@ def video_page(
     context = _context(
         service,
         video=video,
-        api_url=f"/api{video.page_url}/recommendations",
+        api_url=f"/api{video['page_url']}/recommendations",
         items=[service.scored(r) for r in results],
         mode=mode,
         k=k,
@@ -153,7 +154,7 @@ def new_video_form(request: Request, service: ServiceDep) -> Response:
 
 
 @router.post("/new")
-def new_video_results(
+async def new_video_results(
     request: Request,
     service: ServiceDep,
     image: Annotated[UploadFile | None, File()] = None,
@@ -163,8 +164,8 @@ def new_video_results(
 ) -> Response:
     items, error = None, None
     try:
-        data = service.read_upload(image.file if image is not None else None)
-        results = service.recommend_new(
+        data = await service.receive_upload(image)
+        results = await service.recommend_new(
             data, title, k=service.settings.default_k, mode=mode, weights=balance_weights(balance, mode, title_split(service))
         )
         items = [service.scored(r) for r in results]

@@ -23,9 +23,10 @@ def run(args: argparse.Namespace) -> None:
 
 def serve_bundle(bundle: Path, args: argparse.Namespace) -> None:
     """Shared by ``serve`` and ``demo``."""
-    from ytrec.api.server import serve
     from ytrec.api.settings import Settings
+    from ytrec.server.workers import serve
 
     settings = Settings(max_upload_bytes=int(args.max_upload_mb * 2**20), text_model=getattr(args, "text_model", None),
-                        api_key=args.api_key or os.environ.get("YTREC_API_KEY") or None)
-    serve(bundle, host=args.host, port=args.port, settings=settings, quiet=args.quiet)
+                        api_key=args.api_key or os.environ.get("YTREC_API_KEY") or None,
+                        encode_queue=args.encode_queue, cors_origins=tuple(args.cors_origin or ()))
+    serve(bundle, host=args.host, port=args.port, settings=settings, workers=args.workers, quiet=args.quiet)

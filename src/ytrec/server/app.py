@@ -1,16 +1,19 @@
-"""The app factory behind `ytrec serve`: one opened bundle, shared read-only by every request."""
+"""The app factory behind `ytrec serve`: one opened bundle per worker, shared read-only by every
+request, replaced whole when the bundle changes on disk (``api.live``)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from ytrec import __version__
 from ytrec.api.admin import admin
 from ytrec.api.docs import mount_docs
 from ytrec.api.errors import install_error_handlers
 from ytrec.api.limits import BodyLimit
+from ytrec.api.live import LiveService
 from ytrec.api.routes import api, media
 from ytrec.api.service import Service
 from ytrec.api.settings import Settings
@@ -26,7 +29,6 @@ def create_app(recommender_or_bundle_path: Recommender | str | Path, settings: S
         recommender = recommender_or_bundle_path
     else:
         recommender = Recommender.open(Path(recommender_or_bundle_path), text_model=settings.text_model)
-    service = Service.start(recommender, settings)
     app = FastAPI(
         title="ytrec",
         version=__version__,
@@ -35,9 +37,13 @@ def create_app(recommender_or_bundle_path: Recommender | str | Path, settings: S
         redoc_url=None,
     )
     mount_docs(app)
-    app.state.service = service
+    app.state.live = LiveService(Service.start(recommender, settings))
     app.state.api_key = settings.api_key
     app.add_middleware(BodyLimit, max_body_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_bytes)
+    if settings.cors_origins:  # off unless asked for: a browser page elsewhere cannot call the API
+        app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
+                           allow_methods=["GET", "POST", "DELETE"],
+                           allow_headers=["Content-Type", "X-API-Key", "Authorization"])
     install_error_handlers(app, html=pages.render_error)
     app.include_router(api)
     app.include_router(admin)

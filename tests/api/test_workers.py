@@ -1,0 +1,168 @@
+"""`ytrec serve --workers 2` as real processes: writes through different workers are serialised
+with nothing lost, every worker serves them soon after, and reads during the reloads never fail.
+
+How soon is a measurement, not a test: a reload costs ~0.3 s of CPU on the sample bundle (most of it
+checksumming the bundle's files), so on a quiet machine a write is served everywhere well within a
+second (bench/serve_load.py, README); on a machine as loaded as a shared CI runner it takes longer,
+so the test bounds it generously and prints what it saw."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+from PIL import Image
+
+from tests.fixtures.bundles import SampleBundle
+
+KEY = "workers-key"
+STARTUP_TIMEOUT_S = 240
+VISIBLE_WITHIN_S = 30.0
+WRITES = 4
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def jpeg(i: int) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (320, 180), (40 * i % 255, 120, 200 - 30 * i)).save(out, format="JPEG")
+    return out.getvalue()
+
+
+def fresh_get(url: str, **params) -> httpx.Response:
+    """One request on its own connection, so the kernel hands it to either worker."""
+    with httpx.Client(timeout=30) as client:
+        return client.get(url, params=params)
+
+
+@pytest.fixture(scope="module")
+def server(sample_bundle: SampleBundle, tmp_path_factory) -> Iterator[tuple[str, Path]]:
+    root = tmp_path_factory.mktemp("workers") / "bundle"
+    shutil.copytree(sample_bundle.bundle, root)
+    port = free_port()
+    log = root.parent / "serve.log"
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "ytrec.cli", "serve", str(root), "--port", str(port), "--workers", "2",
+             "--api-key", KEY],
+            stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "HF_HUB_OFFLINE": "1"}, start_new_session=True,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        while log.read_text(errors="replace").count(" ready (") < 2:
+            if process.poll() is not None:
+                pytest.fail(f"ytrec serve exited with {process.returncode}:\n{log.read_text()}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"two workers did not start in {STARTUP_TIMEOUT_S} s:\n{log.read_text()}")
+            time.sleep(0.3)
+        yield url, root
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def worker_counts(url: str, attempts: int = 40) -> dict[int, int]:
+    """Catalog size as each worker reports it, by worker pid, from requests on fresh connections."""
+    seen: dict[int, int] = {}
+    for _ in range(attempts):
+        body = fresh_get(f"{url}/healthz").json()
+        seen[body["worker"]] = body["videos"]
+    return seen
+
+
+def wait_for_count(url: str, expected: int, since: float) -> float:
+    """Seconds from ``since`` until both workers report ``expected`` videos."""
+    while True:
+        counts = worker_counts(url, attempts=10)
+        if len(counts) == 2 and set(counts.values()) == {expected}:
+            delay = time.monotonic() - since
+            print(f"every worker serves {expected} videos {delay:.2f} s after the writes returned")
+            return delay
+        assert time.monotonic() - since < VISIBLE_WITHIN_S, counts
+        time.sleep(0.02)
+
+
+def test_two_worker_processes_answer(server):
+    url, _ = server
+    counts = worker_counts(url)
+    assert len(counts) == 2 and len(set(counts.values())) == 1  # two processes, one bundle
+
+
+def test_concurrent_writes_through_different_workers_are_all_kept_and_seen_by_every_worker(server):
+    url, root = server
+    n = next(iter(worker_counts(url).values()))
+    headers = {"X-API-Key": KEY}
+    failures: list[str] = []
+    stop = threading.Event()
+
+    def read_while_writing() -> None:  # a reload never costs a request its answer
+        ids = fresh_get(f"{url}/api/videos", per_page=20).json()["items"]
+        while not stop.is_set():
+            for video in ids:
+                response = fresh_get(f"{url}/api/videos/{video['video_id']}/recommendations", k=5)
+                if response.status_code != 200:
+                    failures.append(f"{response.status_code} {response.text[:200]}")
+
+    def add(i: int) -> int:
+        with httpx.Client(timeout=120) as client:  # its own connection: either worker may take it
+            return client.post(f"{url}/api/videos", headers=headers,
+                               data={"video_id": f"w-new-{i}", "title": f"A new video number {i} about cooking"},
+                               files={"image": ("t.jpg", jpeg(i), "image/jpeg")}).status_code
+
+    def remove(i: int) -> int:
+        with httpx.Client(timeout=120) as client:
+            return client.delete(f"{url}/api/videos/w-new-{i}", headers=headers).status_code
+
+    reader = threading.Thread(target=read_while_writing)
+    reader.start()
+    try:
+        with ThreadPoolExecutor(WRITES) as pool:
+            assert list(pool.map(add, range(WRITES))) == [201] * WRITES
+        added_at = time.monotonic()
+        assert wait_for_count(url, n + WRITES, added_at) <= VISIBLE_WITHIN_S
+        from ytrec.artifact.bundle import Bundle
+
+        on_disk = Bundle.load(root).catalog
+        assert len(on_disk) == n + WRITES and all(f"w-new-{i}" in on_disk for i in range(WRITES))
+        for i in range(WRITES):
+            assert fresh_get(f"{url}/api/videos/w-new-{i}").status_code == 200
+
+        with ThreadPoolExecutor(WRITES) as pool:
+            assert list(pool.map(remove, range(WRITES))) == [200] * WRITES
+        assert wait_for_count(url, n, time.monotonic()) <= VISIBLE_WITHIN_S
+        assert len(Bundle.load(root).catalog) == n
+    finally:
+        stop.set()
+        reader.join(timeout=60)
+    assert failures == []
+
+
+def test_a_broken_bundle_is_refused_before_any_worker_starts(tmp_path: Path):
+    result = subprocess.run(
+        [sys.executable, "-m", "ytrec.cli", "serve", str(tmp_path / "missing"), "--workers", "2", "--port", "0"],
+        capture_output=True, text=True, timeout=120, env={**os.environ, "HF_HUB_OFFLINE": "1"},
+    )
+    assert result.returncode == 2
+    assert "no bundle at" in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
