@@ -332,11 +332,13 @@ def measure(label: str, server: Server, args: argparse.Namespace) -> dict:
 
 
 def start_profile(pid: int, args: argparse.Namespace) -> subprocess.Popen | None:
-    if shutil.which("py-spy") is None:
+    beside = Path(sys.executable).parent / "py-spy"  # pip installs it into the venv's bin/
+    py_spy = str(beside) if beside.is_file() else shutil.which("py-spy")
+    if py_spy is None:
         print("   (no py-spy: pip install py-spy for --profile)", file=sys.stderr)
         return None
     args.profile.parent.mkdir(parents=True, exist_ok=True)
-    return subprocess.Popen(["py-spy", "record", "--pid", str(pid), "--duration", "10", "--rate", "200",
+    return subprocess.Popen([py_spy, "record", "--pid", str(pid), "--duration", "10", "--rate", "200",
                              "--format", "raw", "--output", str(args.profile), "--nonblocking"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
