@@ -41,7 +41,9 @@ from ytrec.index.lexical_words import WordIndex
 from ytrec.index.registry import register
 
 _BUILD_CHUNK = 20_000  # titles hashed at once while counting document frequencies
-_INDEX_BYTES_PER_CHAR = 0.45  # measured tantivy index size per title character (see estimate_bytes)
+# measured at 1M synthetic titles of 59.6 characters (bench/lexical_speed.py): 186 bytes a title
+_INDEX_BYTES_PER_CHAR = 0.95  # tantivy index (tokens, words, affixes)
+_TITLE_BYTES_PER_CHAR = 1.6  # normalized UTF-8 titles (Sinhala/Tamil take 3 bytes a character)
 
 
 @dataclass(frozen=True)
@@ -293,8 +295,7 @@ def _chunked_norms(titles: list[str], stats: TermStats, config: TermConfig) -> n
 
 
 def estimate_bytes(n_titles: int, mean_title_chars: float) -> int:
-    """Bytes of a lexical store of ``n_titles`` titles (for ``--index auto``): the UTF-8 titles
-    (up to 3 bytes a character for Sinhala/Tamil; 2 assumed), offsets, ids, norms, document
-    frequencies and the word index."""
-    per_title = 2 * mean_title_chars + 8 + 8 + 4 + _INDEX_BYTES_PER_CHAR * mean_title_chars
+    """Bytes of a lexical store of ``n_titles`` titles (for ``--index auto``): UTF-8 titles,
+    offsets, ids, norms, document frequencies and the word index (all memory-mapped)."""
+    per_title = (_TITLE_BYTES_PER_CHAR + _INDEX_BYTES_PER_CHAR) * mean_title_chars + 8 + 8 + 4
     return int(n_titles * per_title + 4 * (1 << TermConfig().hash_bits))
