@@ -40,7 +40,7 @@ def test_modes_weights_and_thresholds_come_from_the_specs():
     with pytest.raises(QueryError, match="unknown mode 'best'"):
         active_modalities("best", ["title"])
     assert default_weights() == {"thumbnail": 0.5, "thumbnail_copy": 0.0, "title": 0.5, "title_lexical": 0.5}
-    assert duplicate_thresholds() == {"thumbnail_copy": 0.99, "title_lexical": 0.99}
+    assert duplicate_thresholds() == {"thumbnail_copy": 0.92, "title_lexical": 0.99}
     assert [s.name for s in signals_for_source("title")] == ["title", "title_lexical"]
     assert [s.name for s in signals_for(["title", "unknown", "thumbnail"])] == ["title", "thumbnail"]
     with pytest.raises(QueryError, match="unknown signal"):

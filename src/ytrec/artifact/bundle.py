@@ -72,16 +72,17 @@ def check_store_kinds(root: Path, manifest: dict) -> None:
     from ytrec.signals import SIGNALS
 
     known = set(known_kinds())
-    for name, meta in manifest.get("modalities", {}).items():
-        kind = meta.get("index")
-        if kind in known:
-            continue
-        spec = SIGNALS.get(name)
-        if spec is not None and spec.model is None:
-            raise ArtifactError(f"bundle {root} was made by an older ytrec: its {name} store ('{kind}') is no "
-                                f"longer supported; run: ytrec upgrade {root}")
-        raise ArtifactError(f"bundle {root}: the {name} store's kind '{kind}' is unknown to this ytrec; "
-                            "rebuild the bundle with `ytrec build`")
+    unknown = [(name, meta.get("index")) for name, meta in manifest.get("modalities", {}).items()
+               if meta.get("index") not in known]
+    upgradable = [(n, k) for n, k in unknown if n in SIGNALS and SIGNALS[n].model is None]
+    # a store only a rebuild restores is named first: an upgrade would not help
+    for name, kind in unknown:
+        if (name, kind) not in upgradable:
+            raise ArtifactError(f"bundle {root}: the {name} store's kind '{kind}' is unknown to this ytrec; "
+                                "rebuild the bundle with `ytrec build`")
+    for name, kind in upgradable:
+        raise ArtifactError(f"bundle {root} was made by an older ytrec: its {name} store ('{kind}') is no "
+                            f"longer supported; run: ytrec upgrade {root}")
 
 
 def _thumbnail_file(root: Path, row: int, relative: str) -> Path:

@@ -35,7 +35,7 @@ from ytrec.index.copy_codes import (
 from ytrec.index.copy_tables import TABLES, VALUES, build_tables, candidates
 from ytrec.index.registry import register
 
-RESCORE_ALL = 1024  # up to this many candidates are all rescored; beyond, those found twice or more
+RESCORE_ALL = 256  # up to this many candidates are all rescored; beyond, those found twice or more
 FILES = ("codes", "rows", "offsets")
 
 
