@@ -28,6 +28,7 @@ import numpy as np
 import pyarrow as pa
 
 from ytrec.artifact.bundle import Bundle
+from ytrec.artifact.manifest import MANIFEST, read_manifest
 from ytrec.artifact.update import bundle_lock, publish_update
 from ytrec.catalog.catalog import Catalog
 from ytrec.catalog.columns import ColumnMap
@@ -96,7 +97,7 @@ def add_videos(
 
     ``embedder`` / ``encoder``: already loaded models of this bundle (a server passes its own);
     by default they are loaded from the bundle's record."""
-    root = Path(root).resolve()
+    root = existing_bundle(root)
     with bundle_lock(root):
         bundle = Bundle.load(root, mmap=False)
         manifest = bundle.manifest
@@ -144,7 +145,7 @@ def add_videos(
 
 def remove_videos(root: Path, video_ids: list[str], log: Log = print) -> UpdateResult:
     """Delete the given videos from the catalog, every store and the thumbnails."""
-    root = Path(root).resolve()
+    root = existing_bundle(root)
     wanted = list(dict.fromkeys(video_ids))
     if not wanted:
         raise QueryError("name at least one video id to remove")
@@ -170,6 +171,14 @@ def remove_videos(root: Path, video_ids: list[str], log: Log = print) -> UpdateR
 
 
 # -- helpers -----------------------------------------------------------------------------------
+
+
+def existing_bundle(root: Path) -> Path:
+    """``root`` resolved, refused before anything is written beside it (the update lock) if no bundle is there."""
+    root = Path(root).resolve()
+    if not (root / MANIFEST).is_file():
+        read_manifest(root)  # raises the one-line "no bundle at ..." / "not a ytrec bundle" error
+    return root
 
 
 def _next_thumb_number(catalog: Catalog) -> int:
