@@ -35,7 +35,7 @@ from ytrec.index.copy_codes import (
 from ytrec.index.copy_tables import TABLES, VALUES, build_tables, candidates
 from ytrec.index.registry import register
 
-RESCORE_ALL = 1024  # up to this many candidates are all rescored; beyond, those found twice or more
+RESCORE_ALL = 256  # up to this many candidates are all rescored; beyond, those found twice or more
 FILES = ("codes", "rows", "offsets")
 
 
@@ -62,6 +62,12 @@ def _queries(queries) -> list[np.ndarray]:
     return batch
 
 
+def _offsets_valid(offsets: np.ndarray, n: int) -> bool:
+    """Each table's offsets run from 0 to n without going back (a damaged file would otherwise
+    surface as an index error in some later search)."""
+    return bool((offsets[:, 0] == 0).all() and (offsets[:, -1] == n).all() and (np.diff(offsets, axis=1) >= 0).all())
+
+
 def _shortlist(rows: np.ndarray, votes: np.ndarray, depth: int) -> np.ndarray:
     """The candidates worth rescoring: all of few; else those found at least twice (a copy is
     found by several chunks, a stranger by one), topped up to ``depth`` by the first others."""
@@ -80,7 +86,11 @@ class CopyCodeStore(ModalityStore):
         super().__init__(name)
         self.codes = _as_codes(codes, name)
         self.rows, self.offsets = tables if tables is not None else build_tables(np.asarray(codes))
-        if self.rows.shape != (TABLES, len(self.codes)) or self.offsets.shape != (TABLES, VALUES + 1):
+        if (
+            self.rows.shape != (TABLES, len(self.codes))
+            or self.offsets.shape != (TABLES, VALUES + 1)
+            or (tables is not None and not _offsets_valid(np.asarray(self.offsets), len(self.codes)))
+        ):
             raise ArtifactError(f"{name}: copy-code tables do not match {len(self.codes)} codes; rebuild the bundle")
 
     @classmethod
