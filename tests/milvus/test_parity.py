@@ -38,11 +38,13 @@ def test_published_manifest_names_collections_not_secrets(milvus_bundle: Path, m
     kinds = {name: meta["index"] for name, meta in manifest["modalities"].items()}
     assert kinds["thumbnail"] == kinds["title"] == "milvus"
     assert kinds["title_lexical"] != "milvus"  # the lexical signal stays local
+    copy = manifest["modalities"]["thumbnail_copy"]
+    assert copy["index"] == "milvus" and copy["vector"]["vector"] == "binary" and copy["vector"]["dimension"] == 512
     title = manifest["modalities"]["title"]
     assert title["collection"] == "t_sample_title" and title["uri"] == milvus.uri
     assert title["vector"]["index_type"] == "HNSW" and title["vector"]["index_params"]["M"] == 16
     assert title["read_ts"] > 0 and title["source"]["index"] == "flat"
-    assert "token" not in json.dumps(manifest)
+    assert all("token" not in json.dumps(manifest["modalities"][m]) for m in ("thumbnail", "title"))
     assert not (milvus_bundle / "title.index").exists() and (milvus_bundle / "title_milvus_pks.npy").is_file()
     assert manifest["updates"][-1]["op"] == "publish"
 
@@ -53,6 +55,16 @@ def test_sample_catalog_top10_agrees_with_exact_faiss(sample_bundle: SampleBundl
         overlap = overlap_at_10(local, remote, mode)
         print(f"sample catalog, mode {mode}: overlap@10 = {overlap:.3f}")
         assert overlap >= MIN_OVERLAP, (mode, overlap)
+
+
+def test_copy_mode_finds_at_least_what_the_local_copy_index_finds(sample_bundle: SampleBundle, milvus_bundle: Path):
+    """Copy codes: Milvus scans every code exactly (Hamming per query hypothesis) where the local
+    store looks up hash-table chunks, so at every rank its score is at least the local one."""
+    local, remote = Recommender.open(sample_bundle.bundle), Recommender.open(milvus_bundle)
+    for vid in local.catalog.video_ids:
+        a = [r.score for r in local.similar(vid, 10, mode="thumbnail_copy")]
+        b = [r.score for r in remote.similar(vid, 10, mode="thumbnail_copy")]
+        assert len(b) >= len(a) and all(y >= x - 1e-6 for x, y in zip(a, b)), (vid, a, b)
 
 
 def test_store_search_and_scores_match_exact_vectors(sample_bundle: SampleBundle, milvus_bundle: Path):
