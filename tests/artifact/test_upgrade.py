@@ -40,7 +40,7 @@ def test_old_bundle_opens_or_names_upgrade_and_upgrade_brings_it_current(sample_
         assert "\n" not in str(caught.value)
 
     assert main(["upgrade", str(old)]) == 0
-    assert "bundle upgraded" in capsys.readouterr().out
+    assert "bundle upgraded" in capsys.readouterr().err
     bundle = Bundle.load(old, verify=True)
     for name in MODEL_FREE:
         assert bundle.stores[name].kind == SIGNALS[name].store_kinds[0]
