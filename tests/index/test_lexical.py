@@ -183,3 +183,11 @@ def test_query_objects_and_rows_are_checked(store):
 def test_size_estimate_grows_with_titles():
     small, large = estimate_bytes(10_000, 45), estimate_bytes(1_000_000, 45)
     assert 0 < small < large < 250 * 1_000_000
+
+
+def test_large_catalogs_look_up_whole_words_only():
+    assert LexicalIndexConfig.for_catalog(10_000).candidate_tokens == "twps"
+    assert LexicalIndexConfig.for_catalog(2_000_000).candidate_tokens == "w"
+    store = LexicalIndexStore.build("t", TITLES, LexicalIndexConfig(candidate_tokens="w"))
+    assert store.search(store.encode(["Pol | Sambol"]), 2)[1][0].tolist()[0] == 4
+    assert store.search(store.encode(["|"]), 2)[1].tolist() == [[-1, -1]]  # no word: no candidates

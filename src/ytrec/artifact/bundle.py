@@ -18,6 +18,7 @@ from ytrec.index.registry import known_kinds, load_store
 CATALOG_FILE = "catalog.parquet"
 REPORT_FILE = "ingest_report.json"
 ENCODER_FILES = ("thumbnail_encoder.safetensors", "thumbnail_encoder.json")
+TITLE_MODEL_DIR = "title_model"  # the title model adapted to the catalog, when the build adapted one
 
 
 @dataclass
@@ -130,6 +131,8 @@ def write_bundle(
     for store in stores.values():
         files += store.save(stage)
     files += [name for name in ENCODER_FILES if (stage / name).is_file()]
+    if (stage / TITLE_MODEL_DIR).is_dir():  # a title model adapted to the catalog (build --adapt-titles)
+        files += sorted(p.relative_to(stage).as_posix() for p in (stage / TITLE_MODEL_DIR).rglob("*") if p.is_file())
     content = {
         **content,
         "counts": {**content.get("counts", {}), "videos": len(catalog)},

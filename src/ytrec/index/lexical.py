@@ -37,11 +37,14 @@ from ytrec.index.lexical_terms import (
     term_counts,
     weigh,
 )
-from ytrec.index.lexical_words import WordIndex
+from ytrec.index.lexical_words import KINDS, WordIndex
 from ytrec.index.registry import register
 
+ALL_TOKENS_UP_TO = 100_000  # see LexicalIndexConfig.for_catalog (bench/lexical_speed.py)
 _BUILD_CHUNK = 20_000  # titles hashed at once while counting document frequencies
-_INDEX_BYTES_PER_CHAR = 0.45  # measured tantivy index size per title character (see estimate_bytes)
+# measured at 1M synthetic titles of 59.6 characters (bench/lexical_speed.py): 186 bytes a title
+_INDEX_BYTES_PER_CHAR = 0.95  # tantivy index (tokens, words, affixes)
+_TITLE_BYTES_PER_CHAR = 1.6  # normalized UTF-8 titles (Sinhala/Tamil take 3 bytes a character)
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,15 @@ class LexicalIndexConfig:
     terms: TermConfig = field(default_factory=lambda: TermConfig(words=True))  # measured: bench/lexical_quality.py
     candidates: int = 200  # at least this many word-index candidates are rescored per search
     depth_factor: int = 2  # ... and at least depth_factor * k
+    # which token kinds a query looks up (lexical_words.KINDS): all of them find the most char
+    # n-gram neighbours; whole words alone are 4x cheaper at 1M titles (short postings)
+    candidate_tokens: str = KINDS
+
+    @classmethod
+    def for_catalog(cls, n_titles: int) -> "LexicalIndexConfig":
+        """The default for a catalog size: every token kind up to ``ALL_TOKENS_UP_TO`` titles
+        (~1 ms a query at 100k), whole words beyond (to stay within ~2 ms at 1M)."""
+        return cls() if n_titles <= ALL_TOKENS_UP_TO else cls(candidate_tokens="w")
 
     def depth(self, k: int) -> int:
         return max(self.candidates, self.depth_factor * k)
@@ -136,7 +148,7 @@ class LexicalIndexStore(ModalityStore):
 
     @classmethod
     def build(cls, name: str, titles: list[str], config: LexicalIndexConfig | None = None) -> "LexicalIndexStore":
-        config = config or LexicalIndexConfig()
+        config = config or LexicalIndexConfig.for_catalog(len(titles))
         normalized = [normalize_title(t or "") for t in titles]
         stats = _statistics(normalized, config.terms)
         if stats.total_terms == 0:
@@ -194,7 +206,7 @@ class LexicalIndexStore(ModalityStore):
 
     def candidates(self, text: str, depth: int) -> np.ndarray:
         """Catalog rows of the word index's best ``depth`` matches for a normalized text."""
-        found = self.row_of_id[self.words.candidates(text, depth)]
+        found = self.row_of_id[self.words.candidates(text, depth, self.config.candidate_tokens)]
         return found[found >= 0]
 
     # -- the ModalityStore plumbing ------------------------------------------------------
@@ -293,8 +305,7 @@ def _chunked_norms(titles: list[str], stats: TermStats, config: TermConfig) -> n
 
 
 def estimate_bytes(n_titles: int, mean_title_chars: float) -> int:
-    """Bytes of a lexical store of ``n_titles`` titles (for ``--index auto``): the UTF-8 titles
-    (up to 3 bytes a character for Sinhala/Tamil; 2 assumed), offsets, ids, norms, document
-    frequencies and the word index."""
-    per_title = 2 * mean_title_chars + 8 + 8 + 4 + _INDEX_BYTES_PER_CHAR * mean_title_chars
+    """Bytes of a lexical store of ``n_titles`` titles (for ``--index auto``): UTF-8 titles,
+    offsets, ids, norms, document frequencies and the word index (all memory-mapped)."""
+    per_title = (_TITLE_BYTES_PER_CHAR + _INDEX_BYTES_PER_CHAR) * mean_title_chars + 8 + 8 + 4
     return int(n_titles * per_title + 4 * (1 << TermConfig().hash_bits))

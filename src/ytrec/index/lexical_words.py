@@ -35,6 +35,7 @@ FIELD, ID = "tokens", "id"
 TOKENIZER = "title_tokens"  # whitespace split, no length limit (Sinhala words pass 40 bytes)
 WORD_PATTERN = r"[\p{L}\p{M}\p{N}\x{200C}\x{200D}]+"
 AFFIX = 2  # characters of a word's start and end that are tokens too
+KINDS = "twps"  # token tags: t whitespace token, w word, p / s a word's first / last AFFIX characters
 MAX_QUERY_TOKENS = 64  # a pasted paragraph still makes a bounded query
 _LOCKS = (".tantivy-meta.lock", ".tantivy-writer.lock")
 _WRITER_HEAP = 256_000_000
@@ -127,9 +128,10 @@ class WordIndex:
 
     # -- searching -------------------------------------------------------------------------
 
-    def candidates(self, text: str, depth: int) -> np.ndarray:
-        """Ids of up to ``depth`` documents sharing tokens with ``text``, best BM25 first."""
-        found = tokens(text)[:MAX_QUERY_TOKENS]
+    def candidates(self, text: str, depth: int, kinds: str = KINDS) -> np.ndarray:
+        """Ids of up to ``depth`` documents sharing tokens of the given ``kinds`` with ``text``,
+        best BM25 first."""
+        found = [token for token in tokens(text) if token[0] in kinds][:MAX_QUERY_TOKENS]
         if not found or depth <= 0:
             return np.zeros(0, dtype=np.int64)
         should = tantivy.Occur.Should

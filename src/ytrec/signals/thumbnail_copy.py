@@ -37,7 +37,7 @@ class ThumbnailCopySignal(SignalSpec):
         from ytrec.index.auto import StoreCandidate
         from ytrec.index.copy_store import estimate_bytes
 
-        reason = "64-byte copy codes in multi-index hash tables (the copy store)"
+        reason = "64-byte copy codes in multi-index hash tables"
         return [StoreCandidate("copy_code", {}, reason, estimate_bytes(n))]
 
     def build(self, ctx: BuildContext) -> ModalityStore:
