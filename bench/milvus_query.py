@@ -140,14 +140,14 @@ def main(argv: list[str] | None = None) -> int:
         chunks = (v[i : i + CHUNK] for i in range(0, n, CHUNK))
         store, timings = fill_collection(target, collection, m, VectorSpec.dense(v.shape[1]), chunks, keys,
                                          catalog.column("channel"), catalog.column("category"), {"index": "bench"})
+        time.sleep(2)
+        after = server_rss(args.pid_file)  # before a previous run's collection is dropped (that frees memory)
         previous = _alias_target(target, alias)
         if previous is None:
             client.create_alias(collection, alias)
         else:
             client.alter_alias(collection, alias)
             client.drop_collection(previous)
-        time.sleep(2)
-        after = server_rss(args.pid_file)
         stores[m], ingest[m] = store, timings
         memory[m] = None if before is None or after is None else after - before
         log(f"milvus {m}: insert {timings['insert_per_s']:,.0f} rows/s, flush+index+load {timings['index_s']:.1f}s, "
