@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from title_text import synthetic_titles  # noqa: E402
 
 from ytrec.index.lexical import LexicalIndexStore, estimate_bytes  # noqa: E402
-from ytrec.index.lexical_tfidf import LexicalStore  # noqa: E402
+from lexical_baseline import LexicalStore  # noqa: E402
 from ytrec.index.registry import load_store  # noqa: E402
 
 
@@ -75,6 +75,8 @@ def measure(n: int, queries: int, baseline: bool, seed: int) -> dict:
         store = load_store("title_lexical", Path(tmp), meta)
         result["load_ms"] = round((time.perf_counter() - started) * 1e3, 1)
         result["in_process_bytes"] = int(store.row_of_id.nbytes + store.doc_ids.nbytes)
+        used = int(np.count_nonzero(np.asarray(store.stats.df)))
+        result["term_ids_used"] = {"count": used, "share_of_hash_space": round(used / store.dimension, 4)}
         depth = store.config.depth(10)
         texts = [store.titles[int(r)] for r in rows]
         for text in texts[:5]:  # warm-up

@@ -43,7 +43,7 @@ from ytrec.catalog.catalog import CORE_COLUMNS, Catalog  # noqa: E402
 from ytrec.core.recommender import Recommender  # noqa: E402
 from ytrec.index.auto import build_store, plan_indexes  # noqa: E402
 from ytrec.milvus.connection import MilvusTarget, client_for  # noqa: E402
-from ytrec.milvus.publish import fill_collection  # noqa: E402
+from ytrec.milvus.publish import _alias_target, fill_collection  # noqa: E402
 from ytrec.milvus.store import VectorSpec, video_pks  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -134,20 +134,20 @@ def main(argv: list[str] | None = None) -> int:
     keys = video_pks(catalog.video_ids)
     stores, ingest, memory = {}, {}, {}
     for m, v in vectors.items():
-        collection = f"{target.alias(m)}__bench"
+        collection = f"{target.alias(m)}__{time.strftime('%Y%m%d%H%M%S')}"  # a new name: the proxy caches names
         alias = target.alias(m)
-        try:  # a previous run's alias and collection
-            client.drop_alias(alias)
-        except Exception:  # noqa: BLE001  (no such alias)
-            pass
-        client.drop_collection(collection)
         before = server_rss(args.pid_file)
         chunks = (v[i : i + CHUNK] for i in range(0, n, CHUNK))
         store, timings = fill_collection(target, collection, m, VectorSpec.dense(v.shape[1]), chunks, keys,
                                          catalog.column("channel"), catalog.column("category"), {"index": "bench"})
-        client.create_alias(collection, alias)
         time.sleep(2)
-        after = server_rss(args.pid_file)
+        after = server_rss(args.pid_file)  # before a previous run's collection is dropped (that frees memory)
+        previous = _alias_target(target, alias)
+        if previous is None:
+            client.create_alias(collection, alias)
+        else:
+            client.alter_alias(collection, alias)
+            client.drop_collection(previous)
         stores[m], ingest[m] = store, timings
         memory[m] = None if before is None or after is None else after - before
         log(f"milvus {m}: insert {timings['insert_per_s']:,.0f} rows/s, flush+index+load {timings['index_s']:.1f}s, "

@@ -1,7 +1,7 @@
 """Run the benchmarks and print their Markdown tables (also written to bench/results/).
 
-    .venv/bin/python bench/run_all.py --quick    # 10k + 100k videos, small ingest run: ~15 min on 2 cores
-    .venv/bin/python bench/run_all.py --full     # + 1M videos and the 10k-video build: ~50 min
+    .venv/bin/python bench/run_all.py --quick    # 10k + 100k videos, small ingest run: ~20 min on 2 cores
+    .venv/bin/python bench/run_all.py --full     # + 1M videos and the 10k-video build: ~90 min
 
 Each part can also run alone (bench/query_scale.py, bench/ingest.py; see their --help).
 """

@@ -320,6 +320,9 @@ def measure(label: str, server: Server, args: argparse.Namespace) -> dict:
             rps=result["requests"] / (result["duration_us"] / 1e6),
             wrk_cpu_share=result["wrk_cpu_s"] / (result["wall_s"] * cores),
             server_cpu_share=server_cpu / (result["wall_s"] * cores),
+            # what a request costs the server, whatever else the machine runs: the figure to compare
+            # across runs on a shared machine
+            server_cpu_ms_per_request=1000 * server_cpu / max(1, result["requests"]),
             load_before=load_before,
             load_after=load_average(),
         )
@@ -332,11 +335,13 @@ def measure(label: str, server: Server, args: argparse.Namespace) -> dict:
 
 
 def start_profile(pid: int, args: argparse.Namespace) -> subprocess.Popen | None:
-    if shutil.which("py-spy") is None:
+    beside = Path(sys.executable).parent / "py-spy"  # pip installs it into the venv's bin/
+    py_spy = str(beside) if beside.is_file() else shutil.which("py-spy")
+    if py_spy is None:
         print("   (no py-spy: pip install py-spy for --profile)", file=sys.stderr)
         return None
     args.profile.parent.mkdir(parents=True, exist_ok=True)
-    return subprocess.Popen(["py-spy", "record", "--pid", str(pid), "--duration", "10", "--rate", "200",
+    return subprocess.Popen([py_spy, "record", "--pid", str(pid), "--duration", "10", "--rate", "200",
                              "--format", "raw", "--output", str(args.profile), "--nonblocking"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
@@ -348,8 +353,8 @@ def report(results: list[dict], args: argparse.Namespace) -> str:
     lines = [f"bundle: {args.bundle}   machine: {os.cpu_count()} cores   load generator: wrk "
              f"({args.threads} threads)", "",
              "| server | scenario | conns | responses | req/s | p50 ms | p95 ms | p99 ms | non-2xx | 5xx "
-             "| socket errors | wrk CPU | server CPU | load avg (1/5/15 min) |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "| socket errors | wrk CPU | server CPU | server CPU ms/req | load avg (1/5/15 min) |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for run in results:
         for s in run["scenarios"]:
             r = s["result"]
@@ -357,7 +362,8 @@ def report(results: list[dict], args: argparse.Namespace) -> str:
                 f"| {run['label']} | {s['name']} | {r['connections']} | {r['requests']:,} | {r['rps']:.0f} "
                 f"| {r['p50_us'] / 1000:.1f} | {r['p95_us'] / 1000:.1f} | {r['p99_us'] / 1000:.1f} "
                 f"| {r['requests'] - r['s2xx']} | {r['s5xx']} | {socket_errors(r)} "
-                f"| {r['wrk_cpu_share']:.0%} | {r['server_cpu_share']:.0%} | {r['load_before']} |")
+                f"| {r['wrk_cpu_share']:.0%} | {r['server_cpu_share']:.0%} | {r['server_cpu_ms_per_request']:.1f} "
+                f"| {r['load_before']} |")
     lines += ["", "| server | process | RSS MiB | shared MiB | private MiB | PSS MiB |", "|---|---|---|---|---|---|"]
     for run in results:
         total = Counter()

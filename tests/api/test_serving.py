@@ -105,3 +105,11 @@ def test_numbers_beyond_64_bits_are_echoed_not_a_500(client):
     response = client.get("/api/videos", params={"page": huge, "seed": -huge})
     assert response.status_code == 200
     assert response.json()["page"] == huge and response.json()["seed"] == -huge and response.json()["items"] == []
+
+
+def test_every_signal_has_a_weight_parameter(client, recommender):
+    """w_<flag> per signal of the registry: w_copy weighs the copy signal (0 by default)."""
+    video = recommender.catalog.video_ids[2]
+    body = client.get(f"/api/videos/{video}/recommendations", params={"k": 3, "w_copy": 1}).json()
+    assert body["weights"] == {"thumbnail_copy": 1.0}
+    assert len(body["items"]) == 3

@@ -40,7 +40,8 @@ def test_old_bundle_opens_or_names_upgrade_and_upgrade_brings_it_current(sample_
         assert "\n" not in str(caught.value)
 
     assert main(["upgrade", str(old)]) == 0
-    assert "bundle upgraded" in capsys.readouterr().out
+    captured = capsys.readouterr()
+    assert "bundle upgraded" in captured.out + captured.err  # progress goes to stderr (issue #9)
     bundle = Bundle.load(old, verify=True)
     for name in MODEL_FREE:
         assert bundle.stores[name].kind == SIGNALS[name].store_kinds[0]
@@ -85,3 +86,11 @@ def test_an_unknown_model_store_kind_needs_a_rebuild(sample_bundle, tmp_path: Pa
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and "rebuild the bundle" in err
     assert {p.name: _sha(p) for p in old.iterdir() if p.is_file()} == before  # upgrade changed nothing
+
+
+@pytest.mark.parametrize("argv", [["upgrade"], ["retrain"], ["remove", "v1"], ["add", "new.csv"]])
+def test_updates_of_a_missing_bundle_write_nothing(tmp_path: Path, capsys, argv):
+    missing = tmp_path / "nowhere" / "bundle"
+    assert main([argv[0], str(missing), *argv[1:]]) == 2
+    assert "no bundle at" in capsys.readouterr().err
+    assert not (tmp_path / "nowhere").exists()  # not even the update lock beside it

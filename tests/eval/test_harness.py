@@ -26,8 +26,8 @@ def test_evaluate_compares_every_system_on_the_same_queries(sample_bundle: Sampl
     assert systems["hybrid weighted_cosine"]["ndcg@10"] > systems["random"]["ndcg@10"]
     assert 0 <= systems["random"]["coverage@5"] <= 1 and "ild_thumbnail@10" in systems["random"]
     copies = report["copies"]
-    assert copies["copy fingerprint"]["rescale/recall@1"] == 1.0
-    assert copies["copy fingerprint"]["combined/recall@10"] >= 0.75
+    assert copies["copy code"]["rescale/recall@1"] == 1.0
+    assert copies["copy code"]["combined/recall@1"] >= 0.75 and copies["copy code"]["flip/recall@1"] == 1.0
 
 
 def test_weight_grid():

@@ -85,6 +85,11 @@ def test_save_load_round_trip(store, tmp_path):
     assert np.array_equal(np.asarray(loaded.codes), store.codes)
     query = store.row_query(7)
     assert np.array_equal(loaded.search(query, 5)[1], store.search(query, 5)[1])
+    offsets = np.load(tmp_path / files[2])
+    offsets[3, 100] = len(store) + 5
+    np.save(tmp_path / files[2], offsets)
+    with pytest.raises(ArtifactError, match="do not match"):
+        load_store("thumbnail_copy", tmp_path, store.describe())
     (tmp_path / files[1]).unlink()
     with pytest.raises(ArtifactError, match="missing"):
         load_store("thumbnail_copy", tmp_path, store.describe())

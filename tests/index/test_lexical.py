@@ -13,6 +13,7 @@ from ytrec.errors import ArtifactError
 from ytrec.index.base import NewRows
 from ytrec.index.lexical import LexicalIndexConfig, LexicalIndexStore, LexicalQuery, estimate_bytes
 from ytrec.index.lexical_terms import TermConfig
+from ytrec.index.lexical_words import tokens
 from ytrec.index.registry import load_store
 
 TITLES = [
@@ -31,21 +32,23 @@ TITLES = [
 ]
 
 
-def reference_vector(text: str, titles: list[str], n_range=(2, 4)) -> dict[str, float]:
-    """Sublinear TF-IDF over char_wb n-grams, computed with strings and dicts (no hashing)."""
+def reference_vector(text: str, titles: list[str], n_range=(2, 4)) -> dict[object, float]:
+    """Sublinear TF-IDF over char_wb n-grams and whole words (the default terms), computed with
+    strings and dicts (no hashing)."""
 
     def grams(t: str) -> Counter:
         t = " ".join(unicodedata.normalize("NFKC", t).casefold().split())
         found = Counter()
         for word in t.split():
+            found[("word", word)] += 1
             padded = f" {word} "
             for n in range(n_range[0], n_range[1] + 1):
                 found.update(padded[i : i + n] for i in range(len(padded) - n + 1))
         return found
 
-    df = Counter(g for t in titles for g in grams(t))
-    weights = {g: (1 + math.log(tf)) * (math.log((1 + len(titles)) / (1 + df[g])) + 1)
-               for g, tf in grams(text).items() if df[g] > 0}
+    df = Counter(g for t in titles for g in set(grams(t)))  # an unseen n-gram counts as seen once
+    weights = {g: (1 + math.log(tf)) * (math.log((1 + len(titles)) / (1 + max(df[g], 1))) + 1)
+               for g, tf in grams(text).items()}
     norm = math.sqrt(sum(w * w for w in weights.values()))
     return {g: w / norm for g, w in weights.items()} if norm else {}
 
@@ -86,38 +89,43 @@ def test_identical_titles_score_one_up_to_case_spacing_and_unicode_form(store):
     assert pairwise.min() >= 0 and pairwise.max() <= 1
 
 
-def test_unseen_terms_weigh_nothing_and_a_query_of_none_finds_nothing(store):
+def test_unseen_terms_count_as_seen_once_and_a_query_of_none_finds_nothing(store):
     scores, rows = store.search(store.encode(["zzzz qqqq"]), 3)
     assert rows.tolist() == [[-1, -1, -1]] and not scores.any()
-    mixed = store.similarity(store.encode(["pol zzzz"]), np.array([4]))[0]
-    assert mixed == pytest.approx(reference_similarity("pol zzzz", TITLES[4], TITLES), abs=1e-5) and mixed > 0
+    mixed = store.similarity(store.encode(["pol zzzz"]), np.array([4, 5]))
+    np.testing.assert_allclose(mixed, [reference_similarity("pol zzzz", TITLES[r], TITLES) for r in (4, 5)], atol=1e-5)
+    assert 0 < mixed[0] < store.similarity(store.encode(["pol"]), np.array([4]))[0]
     assert store.search(store.encode([""]), 2)[1].tolist() == [[-1, -1]]
 
 
 def test_sinhala_and_tamil_words_stay_whole(store):
-    assert store.words.words("ශ්‍රී ලංකා ක්‍රිකට්") == ["ශ්‍රී", "ලංකා", "ක්‍රිකට්"]  # vowel signs and ZWJ inside words
+    found = tokens("ශ්‍රී ලංකා| ක්‍රිකට්")
+    assert {"wශ්‍රී", "wලංකා", "wක්‍රිකට්", "tලංකා|"} <= set(found)  # vowel signs and ZWJ stay inside words
+    assert {"pලං", "sකා"} <= set(found) and "wලංකා|" not in found
     assert store.search(store.row_query(0), 2)[1][0].tolist() == [0, 1]
     assert store.search(store.row_query(2), 2)[1][0].tolist() == [2, 3]
     assert store.similarity(store.row_query(0), np.array([2]))[0] == pytest.approx(0.0)
 
 
-def test_rows_added_and_removed_equal_a_fresh_build(store):
-    added = ["Pol Sambol Recipe 2", "සිංහල Vlog"]
-    grown = store.with_rows_added(NewRows(records=[{"video_id": "x", "title": t} for t in added]))
-    assert len(grown) == len(TITLES) + 2 and len(store) == len(TITLES)
-    fresh = LexicalIndexStore.build("title_lexical", TITLES + added)
-    rows = np.arange(len(fresh))
-    np.testing.assert_allclose(grown.pairwise(rows), fresh.pairwise(rows), atol=1e-6)
+def test_rows_added_and_removed_score_exactly_with_the_build_statistics(store):
+    added = ["Pol Sambol Recipe 2", "සිංහල Vlog", "Pol Sambol Recipe 2"]
+    grown = store.with_rows_added(NewRows(records=[{"video_id": f"x{i}", "title": t} for i, t in enumerate(added)]))
+    assert len(grown) == len(TITLES) + 3 and len(store) == len(TITLES)
+    everything = TITLES + added
+    rows = np.arange(len(everything))
+    for query in (4, len(TITLES), len(TITLES) + 1):
+        want = [reference_similarity(everything[query], t, TITLES) for t in everything]
+        np.testing.assert_allclose(grown.similarity(grown.row_query(query), rows), want, atol=1e-5)
+    assert grown.pairwise(rows)[len(TITLES), len(TITLES) + 2] == pytest.approx(1.0, abs=1e-6)  # new duplicates
     assert grown.search(grown.row_query(4), 2)[1][0].tolist() == [4, len(TITLES)]
 
     shrunk = grown.with_rows_removed(np.array([0, 1, 4]))
-    kept = [t for i, t in enumerate(TITLES + added) if i not in (0, 1, 4)]
-    fresh = LexicalIndexStore.build("title_lexical", kept)
-    rows = np.arange(len(kept))
-    np.testing.assert_allclose(shrunk.pairwise(rows), fresh.pairwise(rows), atol=1e-6)
-    np.testing.assert_array_equal(shrunk.stats.df, fresh.stats.df)
+    kept = [t for i, t in enumerate(everything) if i not in (0, 1, 4)]
+    assert [shrunk.row_query(r).texts[0] for r in range(len(kept))] == [shrunk.encode([t]).texts[0] for t in kept]
+    want = [reference_similarity("Pol Sambol Recipe", t, TITLES) for t in kept]
+    np.testing.assert_allclose(shrunk.similarity(shrunk.encode(["Pol Sambol Recipe"]), np.arange(len(kept))), want, atol=1e-5)
     found = shrunk.search(shrunk.encode(["Pol Sambol Recipe"]), 2)[1][0].tolist()
-    assert [kept[r] for r in found] == ["Pol Sambol Recipe 2", "Pol Roti Recipe | Sri Lankan Breakfast"]
+    assert [kept[r] for r in found] == ["Pol Sambol Recipe 2", "Pol Sambol Recipe 2"]
     assert store.search(store.row_query(4), 1)[1][0].tolist() == [4]  # the original is untouched
 
 
@@ -129,7 +137,7 @@ def test_save_load_roundtrip_is_memory_mapped_and_writes_nothing_into_the_bundle
     before = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*")}
     loaded = load_store("title_lexical", tmp_path, store.describe())
     assert isinstance(loaded, LexicalIndexStore) and len(loaded) == len(TITLES)
-    assert isinstance(loaded.titles.data, np.memmap) and isinstance(loaded.stats.df, np.memmap)
+    assert all(isinstance(a, np.memmap) for a in (loaded.titles.data, loaded.stats.df, loaded.norms))
     query = store.encode(["Pol roti recipe"])
     for got, want in zip(loaded.search(query, 4), store.search(query, 4)):
         np.testing.assert_allclose(got, want, atol=1e-6)
@@ -175,3 +183,11 @@ def test_query_objects_and_rows_are_checked(store):
 def test_size_estimate_grows_with_titles():
     small, large = estimate_bytes(10_000, 45), estimate_bytes(1_000_000, 45)
     assert 0 < small < large < 250 * 1_000_000
+
+
+def test_large_catalogs_look_up_whole_words_only():
+    assert LexicalIndexConfig.for_catalog(10_000).candidate_tokens == "twps"
+    assert LexicalIndexConfig.for_catalog(2_000_000).candidate_tokens == "w"
+    store = LexicalIndexStore.build("t", TITLES, LexicalIndexConfig(candidate_tokens="w"))
+    assert store.search(store.encode(["Pol | Sambol"]), 2)[1][0].tolist()[0] == 4
+    assert store.search(store.encode(["|"]), 2)[1].tolist() == [[-1, -1]]  # no word: no candidates

@@ -8,14 +8,19 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+from fastapi.testclient import TestClient
+
 from tests.fixtures.bundles import SampleBundle
+from ytrec.api import Settings
 from ytrec.artifact.bundle import Bundle
 from ytrec.cli import main
 from ytrec.core.recommender import Recommender
 from ytrec.milvus.connection import URI_ENV, client_for
 from ytrec.milvus.publish import publish_bundle
+from ytrec.server import create_app
 
 DEAD_URI = "http://127.0.0.1:1"
 
@@ -43,6 +48,31 @@ def test_serve_refuses_to_start_when_milvus_is_unreachable(milvus_bundle: Path):
                           env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 2
     _one_line_naming(done.stderr, DEAD_URI)
+
+
+def test_milvus_lost_while_serving_is_503_then_recovers_without_restart(milvus, milvus_bundle: Path):
+    recommender = Recommender.open(milvus_bundle)
+    vid = recommender.catalog.video_ids[0]
+    client = TestClient(create_app(recommender, Settings()), raise_server_exceptions=False)
+    url = f"/api/videos/{vid}/recommendations?k=5"
+    assert client.get(url).status_code == 200
+    milvus.stop()
+    try:
+        lost = client.get(url)
+        assert lost.status_code == 503, lost.text
+        error = lost.json()["error"]
+        assert error["type"] == "store_unavailable" and milvus.uri in error["message"]
+    finally:
+        milvus.start()
+    deadline = time.monotonic() + 120
+    while True:  # the restarted server reloads its collections by itself (a few seconds)
+        back = client.get(url)
+        if back.status_code == 200 or time.monotonic() > deadline:
+            break
+        assert back.status_code == 503, back.text
+        time.sleep(1)
+    assert back.status_code == 200, back.text
+    assert [r["video_id"] for r in back.json()["items"]] == [r.video_id for r in recommender.similar(vid, 5)]
 
 
 def test_killed_publish_leaves_previous_collections_in_use(milvus, sample_bundle: SampleBundle, tmp_path: Path):

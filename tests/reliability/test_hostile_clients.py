@@ -115,3 +115,9 @@ def test_refused_writes_changed_nothing(server):
     assert send(port, Hostile("kept", "GET", f"/api/videos/{_first_video(sample_bundle)}"))[0] == 200
     assert send(port, Hostile("not added", "GET", "/api/videos/h6-new"))[0] == 404
     assert not any(path.name == "evil.jpg" for path in Path("/tmp").glob("evil.jpg"))
+
+
+def test_the_default_local_bind_starts_without_an_exposure_warning(server):
+    port, sample_bundle, root = server
+    log = (root / "server.log").read_text()
+    assert "serving" in log and "ytrec: warning:" not in log, log[-2000:]

@@ -117,3 +117,56 @@ def test_no_cors_headers_unless_asked_for(client, path: str):
     assert "access-control-allow-origin" not in client.get(path, headers=origin).headers
     preflight = client.options(path, headers={**origin, "Access-Control-Request-Method": "POST"})
     assert "access-control-allow-origin" not in preflight.headers
+
+
+def test_cors_is_on_only_for_the_origins_asked_for(recommender):
+    from fastapi.testclient import TestClient
+
+    from ytrec.api import Settings
+    from ytrec.server import create_app
+
+    allowed = "https://allowed.example"
+    client = TestClient(create_app(recommender, Settings(cors_origins=(allowed,))), raise_server_exceptions=False)
+    assert client.get("/api/videos", headers={"Origin": allowed}).headers["access-control-allow-origin"] == allowed
+    other = client.get("/api/videos", headers={"Origin": "https://elsewhere.example"})
+    assert other.headers.get("access-control-allow-origin") in (None, "null") and "*" not in other.headers.values()
+
+
+def _serve_until_listening(bundle: Path, host: str, *extra: str) -> list[str]:
+    """Start `ytrec serve` on ``host``; its stderr lines up to the 'serving' announcement, then stop it."""
+    import signal
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    src = str(Path(__file__).resolve().parents[2] / "src")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")])}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ytrec.cli", "serve", str(bundle), "--host", host, "--port", str(port),
+         "--workers", "1", *extra],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, start_new_session=True,
+    )
+    lines = []
+    try:
+        for line in process.stdout:
+            lines.append(line.rstrip("\n"))
+            if "serving" in line:
+                break
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    assert any("serving" in line for line in lines), lines
+    return lines
+
+
+def test_binding_beyond_this_machine_warns(sample_bundle):
+    exposed = _serve_until_listening(sample_bundle.bundle, "0.0.0.0")
+    warnings = [line for line in exposed if line.startswith("ytrec: warning:")]
+    assert warnings and any("0.0.0.0" in line for line in warnings), exposed
+    assert any("write endpoints" in line for line in warnings), exposed  # off without a key: said so
+    with_key = _serve_until_listening(sample_bundle.bundle, "0.0.0.0", "--api-key", "k" * 32)
+    assert any("TLS" in line for line in with_key if line.startswith("ytrec: warning:")), with_key
+    # the default 127.0.0.1 starts without a warning: checked on the server test_hostile_clients.py starts

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ytrec.core.query import MODES, active_modalities, given_weights, weights_from_flags
+from ytrec.core.query import MODES, active_modalities, weights_from_flags
 from ytrec.errors import ArtifactError, QueryError
 from ytrec.index.auto import DEFAULT_MEMORY_BUDGET, choose_jointly
 from ytrec.index.registry import known_kinds
@@ -40,7 +40,7 @@ def test_modes_weights_and_thresholds_come_from_the_specs():
     with pytest.raises(QueryError, match="unknown mode 'best'"):
         active_modalities("best", ["title"])
     assert default_weights() == {"thumbnail": 0.5, "thumbnail_copy": 0.0, "title": 0.5, "title_lexical": 0.5}
-    assert duplicate_thresholds() == {"thumbnail_copy": 0.99, "title_lexical": 0.99}
+    assert duplicate_thresholds() == {"thumbnail_copy": 0.92, "title_lexical": 0.99}
     assert [s.name for s in signals_for_source("title")] == ["title", "title_lexical"]
     assert [s.name for s in signals_for(["title", "unknown", "thumbnail"])] == ["title", "thumbnail"]
     with pytest.raises(QueryError, match="unknown signal"):
@@ -50,7 +50,7 @@ def test_modes_weights_and_thresholds_come_from_the_specs():
 def test_weight_flags_map_to_signals():
     assert weights_from_flags({"thumbnail": None, "lexical": None}) is None
     assert weights_from_flags({"copy": 1.0, "title": 0.0}) == {"thumbnail_copy": 1.0, "title": 0.0}
-    assert given_weights(0.2, None, 0.8) == {"thumbnail": 0.2, "title_lexical": 0.8}
+    assert weights_from_flags({"thumbnail": 0.2, "lexical": 0.8}) == {"thumbnail": 0.2, "title_lexical": 0.8}
 
 
 def test_all_four_stores_are_chosen_together_within_the_budget():

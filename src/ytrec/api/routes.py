@@ -16,7 +16,7 @@ from ytrec.api.json import json_response
 from ytrec.api.models import ErrorBody, FeedbackRequest, Health, Recommendations, SearchResults, Video, VideoPage
 from ytrec.api.service import Service
 from ytrec.core.browse import MAX_PER_PAGE
-from ytrec.core.query import MAX_K, MODES, given_weights
+from ytrec.core.query import MAX_K, MODES, weights_from_flags
 from ytrec.index.base import SearchParams
 
 
@@ -32,6 +32,7 @@ K_HELP = f"how many results, 1..{MAX_K} (fewer when the catalog is smaller)"
 MODE_HELP = "hybrid (every modality), thumbnail or title"
 W_HELP = "fusion weight, >= 0; at least one active weight must be positive; omit all for the bundle's defaults"
 W_LEXICAL_HELP = f"{W_HELP} (title_lexical: the titles' character n-grams)"
+W_COPY_HELP = f"{W_HELP} (thumbnail_copy: the same picture re-uploaded; 0 by default)"
 _mode_schema = {"enum": list(MODES)}
 
 api = APIRouter(prefix="/api", tags=["api"], responses=_errors)
@@ -75,13 +76,14 @@ async def video_recommendations(
     w_thumbnail: Annotated[float | None, Query(description=W_HELP)] = None,
     w_title: Annotated[float | None, Query(description=W_HELP)] = None,
     w_lexical: Annotated[float | None, Query(description=W_LEXICAL_HELP)] = None,
+    w_copy: Annotated[float | None, Query(description=W_COPY_HELP)] = None,
     ef_search: Annotated[int | None, Query(description="HNSW index: search beam (recall vs time)")] = None,
     nprobe: Annotated[int | None, Query(description="IVF index: lists scanned (recall vs time)")] = None,
     rerank: Annotated[int | None, Query(description="IVF-PQ index: candidates re-scored exactly")] = None,
 ) -> Response:
     video = service.video(service.row(video_id))
     k = service.settings.default_k if k is None else k
-    weights = given_weights(w_thumbnail, w_title, w_lexical)
+    weights = weights_from_flags({"thumbnail": w_thumbnail, "copy": w_copy, "title": w_title, "lexical": w_lexical})
     knobs = {"ef_search": ef_search, "nprobe": nprobe, "rerank": rerank}
     search = SearchParams(**knobs) if any(v is not None for v in knobs.values()) else None
     results = service.recommender.similar(video_id, k=k, mode=mode, weights=weights, search=search)
@@ -100,10 +102,11 @@ async def new_video_recommendations(
     w_thumbnail: Annotated[float | None, Form(description=W_HELP)] = None,
     w_title: Annotated[float | None, Form(description=W_HELP)] = None,
     w_lexical: Annotated[float | None, Form(description=W_LEXICAL_HELP)] = None,
+    w_copy: Annotated[float | None, Form(description=W_COPY_HELP)] = None,
 ) -> Response:
     data = await service.receive_upload(image)
     k = service.settings.default_k if k is None else k
-    weights = given_weights(w_thumbnail, w_title, w_lexical)
+    weights = weights_from_flags({"thumbnail": w_thumbnail, "copy": w_copy, "title": w_title, "lexical": w_lexical})
     results = await service.recommend_new(data, title, k=k, mode=mode, weights=weights)
     return json_response({"video": None, "title": title, "mode": mode, "k": k, "weights": weights,
                           "items": [service.scored(r) for r in results]})

@@ -18,6 +18,7 @@ from ytrec.index.registry import known_kinds, load_store
 CATALOG_FILE = "catalog.parquet"
 REPORT_FILE = "ingest_report.json"
 ENCODER_FILES = ("thumbnail_encoder.safetensors", "thumbnail_encoder.json")
+TITLE_MODEL_DIR = "title_model"  # the title model adapted to the catalog, when the build adapted one
 
 
 @dataclass
@@ -72,16 +73,17 @@ def check_store_kinds(root: Path, manifest: dict) -> None:
     from ytrec.signals import SIGNALS
 
     known = set(known_kinds())
-    for name, meta in manifest.get("modalities", {}).items():
-        kind = meta.get("index")
-        if kind in known:
-            continue
-        spec = SIGNALS.get(name)
-        if spec is not None and spec.model is None:
-            raise ArtifactError(f"bundle {root} was made by an older ytrec: its {name} store ('{kind}') is no "
-                                f"longer supported; run: ytrec upgrade {root}")
-        raise ArtifactError(f"bundle {root}: the {name} store's kind '{kind}' is unknown to this ytrec; "
-                            "rebuild the bundle with `ytrec build`")
+    unknown = [(name, meta.get("index")) for name, meta in manifest.get("modalities", {}).items()
+               if meta.get("index") not in known]
+    upgradable = [(n, k) for n, k in unknown if n in SIGNALS and SIGNALS[n].model is None]
+    # a store only a rebuild restores is named first: an upgrade would not help
+    for name, kind in unknown:
+        if (name, kind) not in upgradable:
+            raise ArtifactError(f"bundle {root}: the {name} store's kind '{kind}' is unknown to this ytrec; "
+                                "rebuild the bundle with `ytrec build`")
+    for name, kind in upgradable:
+        raise ArtifactError(f"bundle {root} was made by an older ytrec: its {name} store ('{kind}') is no "
+                            f"longer supported; run: ytrec upgrade {root}")
 
 
 def _thumbnail_file(root: Path, row: int, relative: str) -> Path:
@@ -129,6 +131,8 @@ def write_bundle(
     for store in stores.values():
         files += store.save(stage)
     files += [name for name in ENCODER_FILES if (stage / name).is_file()]
+    if (stage / TITLE_MODEL_DIR).is_dir():  # a title model adapted to the catalog (build --adapt-titles)
+        files += sorted(p.relative_to(stage).as_posix() for p in (stage / TITLE_MODEL_DIR).rglob("*") if p.is_file())
     content = {
         **content,
         "counts": {**content.get("counts", {}), "videos": len(catalog)},

@@ -48,6 +48,8 @@ def train_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--mask", type=float, help="share of the image masked by the corruption")
     g.add_argument("--seed", type=int)
     g.add_argument("--device", help="auto, cpu or cuda")
+    g.add_argument("--contrastive", type=float, metavar="WEIGHT",
+                   help="autoencoder: weight of a contrastive term between two corruptions (default 0: off)")
     g = p.add_argument_group("signals and their stores (README: Signals, Scaling)")
     g.add_argument("--without", nargs="+", choices=list(SIGNALS), default=[], metavar="SIGNAL",
                    help=f"leave signals out (of {', '.join(SIGNALS)}; default: every one the catalog has input for)")
@@ -57,6 +59,15 @@ def train_args(p: argparse.ArgumentParser) -> None:
                    help=f"memory for every store together, e.g. 800MB, or 'none' "
                         f"(default {DEFAULT_MEMORY_BUDGET / 1e9:g}GB; auto picks kinds that fit)")
     weight_args(p, None)
+
+
+def quality_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("quality (README: Evaluation)")
+    g.add_argument("--tune-label", metavar="COLUMN",
+                   help="once built, tune fusion and weights by this label column (same value = relevant)")
+    g.add_argument("--adapt-titles", nargs="?", const="simcse", choices=("simcse", "tsdae"), default=None,
+                   help="first adapt the title model to the catalog's titles, self-supervised (default method: simcse)")
+    g.add_argument("--adapt-epochs", type=int, default=1, help="epochs of title adaptation")
 
 
 def serve_args(p: argparse.ArgumentParser) -> None:
@@ -128,7 +139,7 @@ def given_weights(args: argparse.Namespace) -> dict[str, float] | None:
 def build_options(args: argparse.Namespace):
     from ytrec.pipeline.build import BuildOptions
 
-    train = train_config(args, noise_std=args.noise, mask_ratio=args.mask)
+    train = train_config(args, noise_std=args.noise, mask_ratio=args.mask, contrastive_weight=args.contrastive)
     return BuildOptions(
         columns=columns(args),
         image_column=args.image_column,
@@ -141,7 +152,18 @@ def build_options(args: argparse.Namespace):
         index=args.index,
         memory_budget=memory_budget(args.memory_budget),
         weights={s.name: getattr(args, f"w_{s.weight_flag}") for s in SIGNALS.values()},
+        tune_label=getattr(args, "tune_label", None),
+        adapt_titles=adapt_config(args),
     )
+
+
+def adapt_config(args: argparse.Namespace):
+    """AdaptConfig from --adapt-titles/--adapt-epochs (None when not asked for)."""
+    if getattr(args, "adapt_titles", None) is None:
+        return None
+    from ytrec.encoders.title.adapt import AdaptConfig
+
+    return AdaptConfig(method=args.adapt_titles, epochs=args.adapt_epochs, seed=args.seed or 0)
 
 
 def train_config(args: argparse.Namespace, **extra: object):

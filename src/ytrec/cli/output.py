@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from ytrec.signals import SIGNALS
+
 
 def describe(recommender, video_id: str) -> str:
     record = recommender.catalog.record(recommender.catalog.row_of(video_id))
@@ -15,10 +17,12 @@ def print_results(results, as_json: bool, header: str) -> None:
         print(json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=2))
         return
     print(header)
-    print(f"{'#':>3}  {'score':>6}  {'thumb':>6}  {'title':>6}  {'lexical':>7}  {'driver':<13}  video_id     channel / title")
+    # one score column per signal the results were scored with, labelled by its spec
+    shown = [s for s in SIGNALS.values() if any(s.name in r.scores for r in results)]
+    width = {s.name: max(6, len(s.label)) for s in shown}
+    columns = "".join(f"  {s.label:>{width[s.name]}}" for s in shown)
+    print(f"{'#':>3}  {'score':>6}{columns}  {'driver':<13}  video_id     channel / title")
     for r in results:
-        thumb = "-" if r.thumbnail_score is None else f"{r.thumbnail_score:.3f}"
-        title = "-" if r.title_score is None else f"{r.title_score:.3f}"
-        lexical = f"{r.scores['title_lexical']:.3f}" if "title_lexical" in r.scores else "-"
-        print(f"{r.rank:>3}  {r.score:6.3f}  {thumb:>6}  {title:>6}  {lexical:>7}  {r.driver or '-':<13}  "
-              f"{r.video_id:<11}  {r.channel or '-'} / {r.title}")
+        scores = "".join(f"  {r.scores[s.name]:{width[s.name]}.3f}" if s.name in r.scores else f"  {'-':>{width[s.name]}}"
+                         for s in shown)
+        print(f"{r.rank:>3}  {r.score:6.3f}{scores}  {r.driver or '-':<13}  {r.video_id:<11}  {r.channel or '-'} / {r.title}")

@@ -55,10 +55,3 @@ def weights_from_flags(values: dict[str, float | None]) -> dict[str, float] | No
     out weighs 0."""
     given = {name: values.get(flag) for name, flag in weight_flags().items()}
     return {name: value for name, value in given.items() if value is not None} or None
-
-
-def given_weights(
-    thumbnail: float | None, title: float | None, title_lexical: float | None = None
-) -> dict[str, float] | None:
-    """``weights_from_flags`` for the API's three weight parameters (w_thumbnail, w_title, w_lexical)."""
-    return weights_from_flags({"thumbnail": thumbnail, "title": title, "lexical": title_lexical})

@@ -27,6 +27,7 @@ from ytrec.core.filters import Filters
 from ytrec.core.query import active_modalities, check_k, check_weights
 from ytrec.core.results import Recommendation, ResultColumns, recommendations
 from ytrec.encoders.title import TextModelConfig, TitleEmbedder, check_same_model
+from ytrec.encoders.title.adapt import resolve_bundle_model
 from ytrec.errors import QueryError
 from ytrec.fusion.base import FusionStrategy
 from ytrec.fusion.diversity import Diversity
@@ -52,7 +53,8 @@ class Recommender:
         self.bundle = bundle
         self.catalog = bundle.catalog
         recorded = bundle.manifest["text_model"]
-        self._text_config = TextModelConfig.from_dict(recorded["config"])
+        # an adapted title model lives inside the bundle (build --adapt-titles)
+        self._text_config = resolve_bundle_model(TextModelConfig.from_dict(recorded["config"]), bundle.root)
         if text_model is not None:
             # another copy of the same model (e.g. a local folder) is fine; another model is refused
             self._text_config = self._text_config.with_model(text_model)

@@ -17,6 +17,8 @@ import numpy as np
 from ytrec.catalog.images import load_stored
 from ytrec.core.recommender import Recommender
 from ytrec.eval.copies import CopyDetectionEvaluator, DescriptorCopySystem, StoreCopySystem
+from ytrec.eval.cross_script import cross_script
+from ytrec.eval.neighbours import neighbour_grid
 from ytrec.eval.pixel_baselines import DESCRIPTORS
 from ytrec.eval.relevance import LabelRelevance
 from ytrec.eval.retrieval import RetrievalEvaluator
@@ -36,6 +38,7 @@ class EvalConfig:
     seed: int = 0
     copies: bool = False
     copy_sample: int = 200
+    cross_script: str | None = None  # a script column (sl-titles: title_script): cross-script title matching
 
 
 def evaluate(recommender: Recommender, config: EvalConfig, log: Log = print) -> dict:
@@ -68,6 +71,10 @@ def evaluate(recommender: Recommender, config: EvalConfig, log: Log = print) -> 
     }
     if config.copies:
         report["copies"] = copy_detection(recommender, config, log)
+    if (grid := neighbour_grid(recommender, relevance, queries, seed=config.seed)) is not None:
+        report["neighbours"] = grid
+    if config.cross_script:
+        report["cross_script"] = cross_script(recommender, relevance, config.cross_script, max(config.ks), config.seed, log)
     return report
 
 

@@ -1,10 +1,12 @@
-"""Evaluation output: a terminal table, ``metrics.json``, and a Markdown report with a bar chart."""
+"""Evaluation output: a terminal table, ``metrics.json``, and a Markdown report with a bar chart,
+the thumbnail neighbour grid and the cross-script table."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+NEIGHBOURS_FILE = "neighbours.png"
 COLUMNS = ("ndcg", "precision", "recall", "mrr", "hit_rate", "coverage", "own_channel_share")
 
 
@@ -44,6 +46,19 @@ def format_copies(copies: dict[str, dict]) -> str:
     return "\n".join(lines)
 
 
+def format_cross_script(result: dict) -> str:
+    """A Markdown table: one row per (from, to) script pair, nDCG@k of each title signal and random."""
+    k = result["k"]
+    systems = list(dict.fromkeys(name for pair in result["pairs"] for name in pair["systems"]))
+    header = ["from script", "to script", "queries"] + [f"{name} nDCG@{k}" for name in systems]
+    rows = [[pair["from"], pair["to"], str(pair["queries"])]
+            + [f"{pair['systems'][n][f'ndcg@{k}']:.3f}" if n in pair["systems"] else "-" for n in systems]
+            for pair in result["pairs"]]
+    intro = (f"A title in one script against only the titles in another (`{result['column']}`); relevant: same "
+             f"`{result['label']}`.\n\n")
+    return intro + _markdown_table(header, rows)
+
+
 def _markdown_table(header: list[str], rows: list[list[str]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
@@ -65,6 +80,17 @@ def write_report(report: dict, directory: Path) -> list[Path]:
         sections.append(f"## k = {k}\n\n{_markdown_table(header, rows)}\n\n![nDCG@{k}]({chart.name})\n")
     if report.get("copies"):
         sections.append("## Copy detection\n\n```\n" + format_copies(report["copies"]) + "\n```\n")
+    if report.get("neighbours"):
+        grid = report["neighbours"]
+        path = directory / NEIGHBOURS_FILE
+        _neighbour_chart(grid, path)
+        written.append(path)
+        sections.append(
+            f"## Nearest neighbours by {grid['signal']}\n\nEach row: a query thumbnail (left, blue frame) and its "
+            f"{grid['k']} nearest other videos by the `{grid['signal']}` signal with their cosine; green frame: same "
+            f"`{grid['label']}` as the query, red: another.\n\n![nearest neighbours]({path.name})\n")
+    if report.get("cross_script"):
+        sections.append("## Cross-script title matching\n\n" + format_cross_script(report["cross_script"]) + "\n")
     (directory / "report.md").write_text("\n".join(sections), encoding="utf-8")
     written.append(directory / "report.md")
     return written
@@ -84,4 +110,35 @@ def _bar_chart(report: dict, k: int, path: Path) -> None:
     ax.set_xlim(0, 1)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def _neighbour_chart(grid: dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from PIL import Image
+
+    rows, columns = len(grid["rows"]), 1 + grid["k"]
+    fig, axes = plt.subplots(rows, columns, figsize=(1.9 * columns, 1.35 * rows), squeeze=False)
+    for ax in axes.flat:
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_visible(False)
+    for i, row in enumerate(grid["rows"]):
+        cells = [(row["thumbnail"], f"query · {row['label']}", "tab:blue")]
+        cells += [(n["thumbnail"], f"{n['score']:.2f} · {n['label']}", "tab:green" if n["relevant"] else "tab:red")
+                  for n in row["neighbours"]]
+        for j, (thumbnail, caption, colour) in enumerate(cells):
+            ax = axes[i][j]
+            ax.set_visible(True)
+            with Image.open(thumbnail) as image:
+                ax.imshow(image.convert("RGB"))
+            ax.set_title(caption[:28], fontsize=7)
+            for spine in ax.spines.values():
+                spine.set_edgecolor(colour)
+                spine.set_linewidth(3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=80)
     plt.close(fig)

@@ -1,7 +1,7 @@
 """Edits a re-uploader makes to a thumbnail, for copy detection: each one mild, as seen on YouTube.
 
 Every transform takes and returns a PIL RGB image and is deterministic. ``combined`` applies all
-of them in turn, the hard case.
+of them in turn, the hard case, with the larger crop only (two crops in a row are one larger crop).
 """
 
 from __future__ import annotations
@@ -9,11 +9,12 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 
-from PIL import Image, ImageDraw, ImageEnhance, ImageFont
+from PIL import Image, ImageDraw, ImageEnhance, ImageFont, ImageOps
 
 Transform = Callable[[Image.Image], Image.Image]
 
 CROP_SHARE = 0.04  # of each side
+LARGE_CROP_SHARE = 0.10  # of each side: 64% of the picture is left
 JPEG_QUALITY = 25
 OVERLAY_TEXT = "NEW! FULL VIDEO"
 
@@ -23,9 +24,23 @@ def rescale(img: Image.Image) -> Image.Image:
     return img.resize((img.width // 2, img.height // 2), Image.Resampling.BILINEAR)
 
 
-def crop(img: Image.Image) -> Image.Image:
-    dx, dy = round(img.width * CROP_SHARE), round(img.height * CROP_SHARE)
+def _crop(img: Image.Image, share: float) -> Image.Image:
+    dx, dy = round(img.width * share), round(img.height * share)
     return img.crop((dx, dy, img.width - dx, img.height - dy))
+
+
+def crop(img: Image.Image) -> Image.Image:
+    return _crop(img, CROP_SHARE)
+
+
+def crop_10(img: Image.Image) -> Image.Image:
+    """10% off each side (a re-uploader cutting away a frame or a channel's border)."""
+    return _crop(img, LARGE_CROP_SHARE)
+
+
+def flip(img: Image.Image) -> Image.Image:
+    """Mirrored left to right (a common trick against automatic copy detection)."""
+    return ImageOps.mirror(img.convert("RGB"))
 
 
 def jpeg(img: Image.Image) -> Image.Image:
@@ -52,7 +67,7 @@ def text_overlay(img: Image.Image) -> Image.Image:
 
 
 def combined(img: Image.Image) -> Image.Image:
-    for transform in (crop, rescale, brightness_contrast, text_overlay, jpeg):
+    for transform in (crop_10, flip, rescale, brightness_contrast, text_overlay, jpeg):
         img = transform(img)
     return img
 
@@ -60,6 +75,8 @@ def combined(img: Image.Image) -> Image.Image:
 TRANSFORMS: dict[str, Transform] = {
     "rescale": rescale,
     "crop": crop,
+    "crop_10": crop_10,
+    "flip": flip,
     "jpeg": jpeg,
     "brightness_contrast": brightness_contrast,
     "text_overlay": text_overlay,

@@ -29,7 +29,7 @@ def collapse_duplicates(
     """``order`` without candidates too similar to an earlier kept one (the first ``limit`` kept).
 
     ``similarity``: per modality, the pairwise similarities of the n candidates (an (n, n) matrix,
-    anything indexable by row such as ``index.fingerprint.PairwiseRows``, or a ``Pairwise``);
+    anything indexable by row, or a ``Pairwise``);
     ``drop`` marks candidates to leave out from the start (e.g. copies of the query video).
     With a ``limit``, only a prefix of the order is compared (twice the limit, grown while
     duplicates leave it short), so a query pays for about 2k rows of similarities, not n².

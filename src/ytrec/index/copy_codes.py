@@ -3,7 +3,7 @@
 Why a separate signal: the autoencoder describes *style* (what a channel's thumbnails look like),
 so a re-upload with a caption bar, a crop or a flip is often ranked below look-alikes of the same
 channel. These codes are model-free, so their similarity has the same scale in every bundle and
-one duplicate threshold holds everywhere (``fusion.duplicates``).
+one duplicate threshold holds everywhere (``signals.thumbnail_copy``).
 
 The code (512 bits): the central 80% of the thumbnail (a re-upload cropped by up to 10% a side
 still shows all of it), in grey at 64x32, cut into 8 horizontal strips of 64x4 pixels. Each strip
@@ -19,7 +19,7 @@ Queries hold several hypotheses (``query_codes``): the picture as if cropped by 
 each also mirrored; a query's similarity to a row is that of its best hypothesis. A stored code
 is mirrored without its picture (``with_mirror``: mirroring negates the odd horizontal frequencies
 of every strip, a fixed bit mask), which is exact except in flat strips, whose coefficients are
-zero and stay 0 bits either way; queries therefore code the mirrored picture itself.
+zero and stay 0 bits either way; queries therefore mirror their grey grids before the DCT.
 """
 
 from __future__ import annotations

@@ -35,7 +35,7 @@ from ytrec.index.copy_codes import (
 from ytrec.index.copy_tables import TABLES, VALUES, build_tables, candidates
 from ytrec.index.registry import register
 
-RESCORE_ALL = 1024  # up to this many candidates are all rescored; beyond, those found twice or more
+RESCORE_ALL = 256  # up to this many candidates are all rescored; beyond, those found twice or more
 FILES = ("codes", "rows", "offsets")
 
 
@@ -62,6 +62,12 @@ def _queries(queries) -> list[np.ndarray]:
     return batch
 
 
+def _offsets_valid(offsets: np.ndarray, n: int) -> bool:
+    """Each table's offsets run from 0 to n without going back (a damaged file would otherwise
+    surface as an index error in some later search)."""
+    return bool((offsets[:, 0] == 0).all() and (offsets[:, -1] == n).all() and (np.diff(offsets, axis=1) >= 0).all())
+
+
 def _shortlist(rows: np.ndarray, votes: np.ndarray, depth: int) -> np.ndarray:
     """The candidates worth rescoring: all of few; else those found at least twice (a copy is
     found by several chunks, a stranger by one), topped up to ``depth`` by the first others."""
@@ -79,9 +85,23 @@ class CopyCodeStore(ModalityStore):
     def __init__(self, name: str, codes: np.ndarray, tables: tuple[np.ndarray, np.ndarray] | None = None) -> None:
         super().__init__(name)
         self.codes = _as_codes(codes, name)
-        self.rows, self.offsets = tables if tables is not None else build_tables(np.asarray(codes))
-        if self.rows.shape != (TABLES, len(self.codes)) or self.offsets.shape != (TABLES, VALUES + 1):
-            raise ArtifactError(f"{name}: copy-code tables do not match {len(self.codes)} codes; rebuild the bundle")
+        if tables is not None:
+            rows, offsets = tables
+            if (
+                rows.shape != (TABLES, len(self.codes))
+                or offsets.shape != (TABLES, VALUES + 1)
+                or not _offsets_valid(np.asarray(offsets), len(self.codes))
+            ):
+                raise ArtifactError(f"{name}: copy-code tables do not match {len(self.codes)} codes; rebuild the bundle")
+        self._tables = tables
+
+    @property
+    def tables(self) -> tuple[np.ndarray, np.ndarray]:
+        """(rows, offsets) of the hash tables, built on first use: a store made only to score or
+        compare a few codes (Milvus's fetched rows, duplicate checks) never pays for them."""
+        if self._tables is None:
+            self._tables = build_tables(np.asarray(self.codes))
+        return self._tables
 
     @classmethod
     def build(cls, name: str, images: list[Image.Image]) -> "CopyCodeStore":
@@ -111,7 +131,7 @@ class CopyCodeStore(ModalityStore):
         scores = np.full((len(batch), k), -np.inf, dtype=np.float32)
         rows = np.full((len(batch), k), -1, dtype=np.int64)
         for i, query in enumerate(batch):
-            found, votes = candidates(self.rows, self.offsets, searched_hypotheses(query))
+            found, votes = candidates(*self.tables, searched_hypotheses(query))
             found = _shortlist(found, votes, k)
             similarity = best_similarity(query, np.asarray(self.codes[found]))
             order = np.lexsort((found, -similarity))[:k]
@@ -159,7 +179,8 @@ class CopyCodeStore(ModalityStore):
         }
 
     def save(self, directory: Path) -> list[str]:
-        arrays = {"codes": self.codes, "rows": self.rows, "offsets": self.offsets}
+        rows, offsets = self.tables
+        arrays = {"codes": self.codes, "rows": rows, "offsets": offsets}
         names = []
         for part in FILES:
             names.append(f"{self.name}_copy_{part}.npy")

@@ -7,9 +7,10 @@ knowledge, so they match Sinhala, Tamil, English and mixed titles alike, typos i
 How, at any catalog size: a tantivy index of title words (``lexical_words``) proposes the best
 BM25 candidates in about a millisecond; each candidate's character n-gram vector is recomputed
 from its stored title (``lexical_terms``, hashed term ids, no vocabulary) and scored exactly.
-So the store keeps only the normalized titles (memory-mapped), one array of document
-frequencies and the word index: about 100-150 bytes per title, where vectors would take ~1 KB.
-``similarity(query, rows)`` is exact for any row, found by the index or not.
+So the store keeps only the normalized titles, their norms and the build's document frequencies
+(memory-mapped) and the word index: about 100-150 bytes per title, where vectors would take ~1 KB.
+``similarity(query, rows)`` is exact for any row, found by the index or not. Added titles are
+weighted with the build's statistics, as a TF-IDF index does until it is rebuilt.
 
 Scores: cosine of L2-normalized term vectors, in [0, 1]; identical titles (after NFKC, case-fold
 and whitespace collapse) score 1, which duplicate collapse relies on.
@@ -17,7 +18,7 @@ and whitespace collapse) score 1, which duplicate collapse relies on.
 
 from __future__ import annotations
 
-import json
+import functools
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -30,25 +31,38 @@ from ytrec.index.lexical_terms import (
     TermRows,
     TermStats,
     document_frequencies,
+    matched_dot,
+    norms,
     normalize_title,
     term_counts,
     weigh,
 )
-from ytrec.index.lexical_tfidf import LexicalStore  # noqa: F401  (the previous kind, until the build switches)
-from ytrec.index.lexical_words import WordIndex
+from ytrec.index.lexical_words import KINDS, WordIndex
 from ytrec.index.registry import register
 
+ALL_TOKENS_UP_TO = 100_000  # see LexicalIndexConfig.for_catalog (bench/lexical_speed.py)
 _BUILD_CHUNK = 20_000  # titles hashed at once while counting document frequencies
-_INDEX_BYTES_PER_CHAR = 0.45  # measured tantivy index size per title character (see estimate_bytes)
+# measured at 1M synthetic titles of 59.6 characters (bench/lexical_speed.py): 186 bytes a title
+_INDEX_BYTES_PER_CHAR = 0.95  # tantivy index (tokens, words, affixes)
+_TITLE_BYTES_PER_CHAR = 1.6  # normalized UTF-8 titles (Sinhala/Tamil take 3 bytes a character)
 
 
 @dataclass(frozen=True)
 class LexicalIndexConfig:
     """Term weighting of the exact score, and how many candidates the word index proposes."""
 
-    terms: TermConfig = field(default_factory=TermConfig)
-    candidates: int = 100  # at least this many word-index candidates are rescored per search
-    depth_factor: int = 4  # ... and at least depth_factor * k
+    terms: TermConfig = field(default_factory=lambda: TermConfig(words=True))  # measured: bench/lexical_quality.py
+    candidates: int = 200  # at least this many word-index candidates are rescored per search
+    depth_factor: int = 2  # ... and at least depth_factor * k
+    # which token kinds a query looks up (lexical_words.KINDS): all of them find the most char
+    # n-gram neighbours; whole words alone are 4x cheaper at 1M titles (short postings)
+    candidate_tokens: str = KINDS
+
+    @classmethod
+    def for_catalog(cls, n_titles: int) -> "LexicalIndexConfig":
+        """The default for a catalog size: every token kind up to ``ALL_TOKENS_UP_TO`` titles
+        (~1 ms a query at 100k), whole words beyond (to stay within ~2 ms at 1M)."""
+        return cls() if n_titles <= ALL_TOKENS_UP_TO else cls(candidate_tokens="w")
 
     def depth(self, k: int) -> int:
         return max(self.candidates, self.depth_factor * k)
@@ -114,32 +128,35 @@ class LexicalIndexStore(ModalityStore):
         config: LexicalIndexConfig,
         titles: _Titles,
         stats: TermStats,
+        norms: np.ndarray,
         words: WordIndex,
         doc_ids: np.ndarray,
         next_id: int,
     ) -> None:
         super().__init__(name)
-        if len(doc_ids) != len(titles):
-            raise ArtifactError(f"{name}: {len(titles)} titles but {len(doc_ids)} word-index ids")
+        if not len(doc_ids) == len(norms) == len(titles):
+            raise ArtifactError(f"{name}: {len(titles)} titles, {len(norms)} norms, {len(doc_ids)} word-index ids")
         if len(stats.df) != 1 << config.terms.hash_bits:
             raise ArtifactError(f"{name}: document frequencies do not match hash_bits={config.terms.hash_bits}")
-        self.config, self.titles, self.stats, self.words = config, titles, stats, words
+        self.config, self.titles, self.stats, self.norms, self.words = config, titles, stats, norms, words
         self.doc_ids, self.next_id = doc_ids, next_id
         self.row_of_id = np.full(next_id, -1, dtype=np.int64)
         self.row_of_id[doc_ids] = np.arange(len(doc_ids))
+        self._query_vectors = functools.lru_cache(maxsize=256)(lambda text: self.vectors([text]))
 
     # -- building ----------------------------------------------------------------------------
 
     @classmethod
     def build(cls, name: str, titles: list[str], config: LexicalIndexConfig | None = None) -> "LexicalIndexStore":
-        config = config or LexicalIndexConfig()
+        config = config or LexicalIndexConfig.for_catalog(len(titles))
         normalized = [normalize_title(t or "") for t in titles]
         stats = _statistics(normalized, config.terms)
         if stats.total_terms == 0:
             raise ArtifactError("no title yields a character n-gram: cannot build a lexical index")
+        row_norms = _chunked_norms(normalized, stats, config.terms)
         words = WordIndex.create(normalized, range(len(normalized)))
         ids = np.arange(len(normalized), dtype=np.int64)
-        return cls(name, config, _Titles.of(normalized), stats, words, ids, len(normalized))
+        return cls(name, config, _Titles.of(normalized), stats, row_norms, words, ids, len(normalized))
 
     def encode(self, texts: list[str]) -> LexicalQuery:
         """Queries for new text (cold start, free-text search)."""
@@ -148,22 +165,26 @@ class LexicalIndexStore(ModalityStore):
     # -- scoring -----------------------------------------------------------------------------
 
     def vectors(self, texts: list[str]) -> TermRows:
-        """Weighted unit term vectors of normalized texts (terms never seen in the catalog weigh 0)."""
-        return weigh(term_counts(texts, self.config.terms), self.stats, self.config.terms)
+        """Weighted unit term vectors of normalized texts."""
+        return weigh(texts, self.stats, self.config.terms)
 
-    def row_vectors(self, rows: np.ndarray) -> TermRows:
-        return self.vectors(self.titles.many(self._checked(rows)))
+    def query_vector(self, text: str) -> TermRows:
+        """One query text's vector; recent ones are kept (a query is searched, then its pool rescored)."""
+        return self._query_vectors(text)
 
     def similarity(self, query: LexicalQuery, rows: np.ndarray) -> np.ndarray:
         if len(query) != 1:
             raise ValueError(f"similarity takes one query, got {len(query)}")
-        rows = np.asarray(rows, dtype=np.int64)
+        rows = self._checked(np.asarray(rows, dtype=np.int64))
         if not rows.size:
             return np.zeros(0, dtype=np.float32)
-        return np.clip(self.row_vectors(rows).dot(self.vectors(list(query.texts))), 0, 1)
+        dots = matched_dot(self.titles.many(rows), self.query_vector(query.texts[0]), self.stats, self.config.terms)
+        row_norms = np.asarray(self.norms[rows])
+        return np.clip(np.divide(dots, row_norms, out=np.zeros_like(dots), where=row_norms > 0), 0, 1)
 
     def pairwise(self, rows: np.ndarray) -> np.ndarray:
-        return np.clip(self.row_vectors(np.asarray(rows, dtype=np.int64)).gram(), 0, 1)
+        rows = self._checked(np.asarray(rows, dtype=np.int64))
+        return np.clip(self.vectors(self.titles.many(rows)).gram(), 0, 1)
 
     def row_query(self, row: int) -> LexicalQuery:
         return LexicalQuery((self.titles[int(self._checked(np.array([row]))[0])],))
@@ -185,7 +206,7 @@ class LexicalIndexStore(ModalityStore):
 
     def candidates(self, text: str, depth: int) -> np.ndarray:
         """Catalog rows of the word index's best ``depth`` matches for a normalized text."""
-        found = self.row_of_id[self.words.candidates(text, depth)]
+        found = self.row_of_id[self.words.candidates(text, depth, self.config.candidate_tokens)]
         return found[found >= 0]
 
     # -- the ModalityStore plumbing ------------------------------------------------------
@@ -203,38 +224,29 @@ class LexicalIndexStore(ModalityStore):
         return rows
 
     def with_rows_added(self, rows: NewRows) -> "LexicalIndexStore":
-        """New titles join the word index and the term statistics (as a fresh build would count them)."""
+        """New titles join the word index, weighted with the build's statistics (a rebuild refreshes them)."""
         normalized = [normalize_title(str(record.get("title") or "")) for record in rows.records]
-        counts = term_counts(normalized, self.config.terms)
-        stats = TermStats(
-            (self.stats.df + document_frequencies(counts, self.dimension)).astype(np.uint32),
-            self.stats.n_docs + len(normalized),
-            self.stats.total_terms + counts.total(),
-        )
         ids = np.arange(self.next_id, self.next_id + len(normalized), dtype=np.int64)
         words = self.words.with_changes(normalized, ids)
-        return LexicalIndexStore(self.name, self.config, self.titles.plus(normalized), stats, words,
+        added_norms = norms(normalized, self.stats, self.config.terms)
+        return LexicalIndexStore(self.name, self.config, self.titles.plus(normalized), self.stats,
+                                 np.concatenate([self.norms, added_norms]), words,
                                  np.concatenate([self.doc_ids, ids]), self.next_id + len(normalized))
 
     def with_rows_removed(self, rows: np.ndarray) -> "LexicalIndexStore":
         rows = self._checked(np.unique(np.asarray(rows, dtype=np.int64)))
-        counts = term_counts(self.titles.many(rows), self.config.terms)
-        stats = TermStats(
-            (self.stats.df - document_frequencies(counts, self.dimension)).astype(np.uint32),
-            self.stats.n_docs - len(rows),
-            self.stats.total_terms - counts.total(),
-        )
         keep = np.ones(len(self), dtype=bool)
         keep[rows] = False
         words = self.words.with_changes(delete=self.doc_ids[rows])
-        return LexicalIndexStore(self.name, self.config, self.titles.without(keep), stats, words,
-                                 self.doc_ids[keep], self.next_id)
+        return LexicalIndexStore(self.name, self.config, self.titles.without(keep), self.stats,
+                                 np.asarray(self.norms)[keep], words, self.doc_ids[keep], self.next_id)
 
     def describe(self) -> dict:
         return {
             **super().describe(),
             "config": self.config.to_dict(),
             "titles": len(self),
+            "statistics_titles": self.stats.n_docs,
             "term_occurrences": self.stats.total_terms,
             "next_id": self.next_id,
             "index_files": self.words.files(),
@@ -243,10 +255,11 @@ class LexicalIndexStore(ModalityStore):
     def save(self, directory: Path) -> list[str]:
         directory = Path(directory)
         folder = f"{self.name}_index"
-        names = {key: f"{self.name}_{key}" for key in ("titles.bin", "offsets.npy", "df.npy", "ids.npy")}
+        names = {key: f"{self.name}_{key}" for key in ("titles.bin", "offsets.npy", "df.npy", "norms.npy", "ids.npy")}
         (directory / names["titles.bin"]).write_bytes(self.titles.data.tobytes())
         np.save(directory / names["offsets.npy"], np.asarray(self.titles.offsets))
         np.save(directory / names["df.npy"], np.asarray(self.stats.df, dtype=np.uint32))
+        np.save(directory / names["norms.npy"], np.asarray(self.norms, dtype=np.float32))
         np.save(directory / names["ids.npy"], np.asarray(self.doc_ids))
         index_files = self.words.save(directory / folder)
         return list(names.values()) + [f"{folder}/{name}" for name in index_files]
@@ -255,7 +268,7 @@ class LexicalIndexStore(ModalityStore):
     def load(cls, name: str, directory: Path, meta: dict, mmap: bool = True) -> "LexicalIndexStore":
         """Memory-mapped by default (pages shared between server processes)."""
         directory = Path(directory)
-        paths = {key: directory / f"{name}_{key}" for key in ("titles.bin", "offsets.npy", "df.npy", "ids.npy")}
+        paths = {key: directory / f"{name}_{key}" for key in ("titles.bin", "offsets.npy", "df.npy", "norms.npy", "ids.npy")}
         index_files = meta.get("index_files", [])
         for path in [*paths.values(), *(directory / f"{name}_index" / f for f in index_files)]:
             if not path.is_file():
@@ -266,9 +279,11 @@ class LexicalIndexStore(ModalityStore):
             data = (np.memmap(paths["titles.bin"], dtype=np.uint8, mode="r") if mmap and paths["titles.bin"].stat().st_size
                     else np.fromfile(paths["titles.bin"], dtype=np.uint8))
             titles = _Titles(data, np.load(paths["offsets.npy"], mmap_mode=mode))
-            stats = TermStats(np.load(paths["df.npy"], mmap_mode=mode), int(meta["titles"]), int(meta["term_occurrences"]))
+            stats = TermStats(np.load(paths["df.npy"], mmap_mode=mode), int(meta["statistics_titles"]),
+                              int(meta["term_occurrences"]))
             words = WordIndex.open(directory / f"{name}_index", index_files)
-            return cls(name, config, titles, stats, words, np.load(paths["ids.npy"]), int(meta["next_id"]))
+            return cls(name, config, titles, stats, np.load(paths["norms.npy"], mmap_mode=mode), words,
+                       np.load(paths["ids.npy"]), int(meta["next_id"]))
         except (OSError, ValueError, TypeError, KeyError) as exc:
             raise ArtifactError(f"cannot read the {name} lexical index: {exc}") from None
 
@@ -284,9 +299,13 @@ def _statistics(titles: list[str], config: TermConfig) -> TermStats:
     return TermStats(df.astype(np.uint32), len(titles), total)
 
 
+def _chunked_norms(titles: list[str], stats: TermStats, config: TermConfig) -> np.ndarray:
+    parts = [norms(titles[start : start + _BUILD_CHUNK], stats, config) for start in range(0, len(titles), _BUILD_CHUNK)]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
+
+
 def estimate_bytes(n_titles: int, mean_title_chars: float) -> int:
-    """Bytes of a lexical store of ``n_titles`` titles (for ``--index auto``): the UTF-8 titles
-    (up to 3 bytes a character for Sinhala/Tamil; 2 assumed), offsets, ids, document frequencies
-    and the word index."""
-    per_title = 2 * mean_title_chars + 8 + 8 + _INDEX_BYTES_PER_CHAR * mean_title_chars
+    """Bytes of a lexical store of ``n_titles`` titles (for ``--index auto``): UTF-8 titles,
+    offsets, ids, norms, document frequencies and the word index (all memory-mapped)."""
+    per_title = (_TITLE_BYTES_PER_CHAR + _INDEX_BYTES_PER_CHAR) * mean_title_chars + 8 + 8 + 4
     return int(n_titles * per_title + 4 * (1 << TermConfig().hash_bits))

@@ -8,8 +8,10 @@ points of a batch of titles), which is what lets the store keep only titles, not
 Terms: n-grams of ``ngram_min..ngram_max`` characters taken inside word boundaries (each word
 padded with one space, as scikit-learn's ``char_wb``), and optionally whole words. Weighting:
 sublinear TF-IDF (``(1 + ln tf) * (ln((1 + N) / (1 + df)) + 1)``) or BM25
-(``idf * tf (k1 + 1) / (tf + k1 (1 - b + b len / avglen))``); terms with ``df = 0`` (never seen in
-the catalog) weigh 0; rows are L2-normalized, so a dot product is a cosine in [0, 1].
+(``idf * tf (k1 + 1) / (tf + k1 (1 - b + b len / avglen))``); a term the build never saw counts as
+seen once; rows are L2-normalized, so a dot product is a cosine in [0, 1]. The statistics are the
+build's (as any TF-IDF index keeps them; a rebuild refreshes them) and each row's norm is stored,
+so scoring a row weighs only its occurrences of the query's terms.
 """
 
 from __future__ import annotations
@@ -129,33 +131,22 @@ class TermRows:
     def total(self) -> int:
         return int(self.values.sum())
 
-    def lengths(self) -> np.ndarray:
-        return np.bincount(self.rows, weights=self.values, minlength=self.n_rows)
-
-    def dot(self, query: "TermRows") -> np.ndarray:
-        """Each row's dot product with the single row of ``query``."""
-        if not len(query.ids) or not len(self.ids):
-            return np.zeros(self.n_rows, dtype=np.float32)
-        at = np.minimum(np.searchsorted(query.ids, self.ids), len(query.ids) - 1)
-        hit = query.ids[at] == self.ids
-        products = self.values[hit] * query.values[at[hit]]
-        return np.bincount(self.rows[hit], weights=products, minlength=self.n_rows).astype(np.float32)
-
     def gram(self) -> np.ndarray:
-        """All rows' pairwise dot products (term ids renumbered compactly first)."""
-        if not len(self.ids):
-            return np.zeros((self.n_rows, self.n_rows), dtype=np.float32)
+        """All rows' pairwise dot products: one sparse product over compactly renumbered term ids
+        (a dense BLAS product would start threads that fight a busy server's workers)."""
         columns, compact = np.unique(self.ids, return_inverse=True)
         block = sp.csr_matrix((self.values, (self.rows, compact)), shape=(self.n_rows, len(columns)))
-        return (block @ block.T).toarray().astype(np.float32)
+        return (block @ block.T).toarray()
 
 
 def term_counts(texts: list[str], config: TermConfig) -> TermRows:
     """Term counts of normalized ``texts``, one entry per (text, term id)."""
-    docs, ids = term_ids(texts, config)
-    keys, counts = np.unique((docs << config.hash_bits) | ids, return_counts=True)
-    mask = (1 << config.hash_bits) - 1
-    return TermRows(len(texts), keys >> config.hash_bits, keys & mask, counts.astype(np.float32))
+    return _counted(*term_ids(texts, config), len(texts), config.hash_bits)
+
+
+def _counted(docs: np.ndarray, ids: np.ndarray, n_rows: int, bits: int) -> TermRows:
+    keys, counts = np.unique((docs << bits) | ids, return_counts=True)
+    return TermRows(n_rows, keys >> bits, keys & ((1 << bits) - 1), counts.astype(np.float32))
 
 
 def document_frequencies(counts: TermRows, size: int) -> np.ndarray:
@@ -165,34 +156,76 @@ def document_frequencies(counts: TermRows, size: int) -> np.ndarray:
 
 @dataclass(frozen=True)
 class TermStats:
-    """Catalog statistics the weights need: document frequencies, catalog size, total length."""
+    """The catalog statistics weights are computed with, fixed at build (a rebuild refreshes
+    them): document frequencies, catalog size, total term count (BM25's mean length)."""
 
     df: np.ndarray  # uint32, 2**hash_bits
     n_docs: int
-    total_terms: int  # sum of term counts over the catalog (BM25's mean length = total / n)
+    total_terms: int
 
     def idf(self, ids: np.ndarray, config: TermConfig) -> np.ndarray:
-        df = self.df[ids].astype(np.float32)
+        """A term the build never saw counts as seen once, so new titles still match themselves."""
+        df = np.maximum(self.df[ids], 1).astype(np.float32)
         n = float(self.n_docs)
         if config.weighting == "bm25":
-            value = np.log1p((n - df + 0.5) / (df + 0.5))
+            return np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
+        return (np.log((1 + n) / (1 + df)) + 1).astype(np.float32)
+
+    def term_weights(self, counts: TermRows, lengths: np.ndarray, config: TermConfig) -> np.ndarray:
+        """Unnormalized weights of counted terms; ``lengths``: term occurrences of each row."""
+        tf = counts.values
+        if config.weighting == "bm25":
+            mean = self.total_terms / max(self.n_docs, 1) or 1.0
+            k1, b = config.bm25_k1, config.bm25_b
+            tf = tf * (k1 + 1) / (tf + k1 * (1 - b + b * lengths[counts.rows] / mean))
         else:
-            value = np.log((1 + n) / (1 + df)) + 1
-        return np.where(df > 0, value, 0).astype(np.float32)
+            tf = 1 + np.log(tf)
+        return (tf * self.idf(counts.ids, config)).astype(np.float32)
 
 
-def weigh(counts: TermRows, stats: TermStats, config: TermConfig) -> TermRows:
-    """Weighted, L2-normalized rows (an empty row stays empty)."""
-    tf = counts.values
-    if config.weighting == "bm25":
-        mean = stats.total_terms / max(stats.n_docs, 1) or 1.0
-        lengths = counts.lengths()[counts.rows]
-        tf = tf * (config.bm25_k1 + 1) / (tf + config.bm25_k1 * (1 - config.bm25_b + config.bm25_b * lengths / mean))
-    else:
-        tf = 1 + np.log(tf)
-    values = (tf * stats.idf(counts.ids, config)).astype(np.float32)
-    norms = np.sqrt(np.bincount(counts.rows, weights=values.astype(np.float64) ** 2, minlength=counts.n_rows))
+def weigh(texts: list[str], stats: TermStats, config: TermConfig) -> TermRows:
+    """Weighted, L2-normalized term rows of normalized texts (an empty text stays empty)."""
+    docs, ids = term_ids(texts, config)
+    counts = _counted(docs, ids, len(texts), config.hash_bits)
+    values = stats.term_weights(counts, np.bincount(docs, minlength=len(texts)), config)
+    norms = np.sqrt(np.bincount(counts.rows, weights=values.astype(np.float64) ** 2, minlength=len(texts)))
     scale = np.where(norms > 0, 1 / np.maximum(norms, 1e-30), 0)
-    values = (values * scale[counts.rows]).astype(np.float32)
-    keep = values != 0
-    return TermRows(counts.n_rows, counts.rows[keep], counts.ids[keep], values[keep])
+    return TermRows(len(texts), counts.rows, counts.ids, (values * scale[counts.rows]).astype(np.float32))
+
+
+def norms(texts: list[str], stats: TermStats, config: TermConfig) -> np.ndarray:
+    """L2 norms of the texts' unnormalized term rows (stored per catalog row)."""
+    docs, ids = term_ids(texts, config)
+    counts = _counted(docs, ids, len(texts), config.hash_bits)
+    values = stats.term_weights(counts, np.bincount(docs, minlength=len(texts)), config).astype(np.float64)
+    return np.sqrt(np.bincount(counts.rows, weights=values**2, minlength=len(texts))).astype(np.float32)
+
+
+def matched_dot(texts: list[str], query: TermRows, stats: TermStats, config: TermConfig) -> np.ndarray:
+    """Each text's unnormalized row dotted with the single normalized ``query`` row, weighing only
+    the occurrences of the query's terms (the rest cannot add to the product)."""
+    if not len(query.ids):
+        return np.zeros(len(texts), dtype=np.float32)
+    docs, ids = term_ids(texts, config)
+    hit = _member(ids, query.ids)
+    matched = _counted(docs[hit], ids[hit], len(texts), config.hash_bits)
+    lengths = np.bincount(docs, minlength=len(texts)) if config.weighting == "bm25" else None
+    values = stats.term_weights(matched, lengths, config)
+    products = values * query.values[np.searchsorted(query.ids, matched.ids)]
+    return np.bincount(matched.rows, weights=products, minlength=len(texts)).astype(np.float32)
+
+
+_LOOKUP_BITS = 16
+
+
+def _member(ids: np.ndarray, sorted_ids: np.ndarray) -> np.ndarray:
+    """``np.isin(ids, sorted_ids)`` for a few dozen ``sorted_ids``: one gather from a 2**16 table
+    keyed by the low bits (a binary search per occurrence costs ten times more); keys whose low
+    bits collide fall back to the binary search."""
+    low = sorted_ids & ((1 << _LOOKUP_BITS) - 1)
+    if len(np.unique(low)) < len(low):
+        at = np.minimum(np.searchsorted(sorted_ids, ids), len(sorted_ids) - 1)
+        return sorted_ids[at] == ids
+    table = np.full(1 << _LOOKUP_BITS, -1, dtype=np.int64)
+    table[low] = sorted_ids
+    return table[ids & ((1 << _LOOKUP_BITS) - 1)] == ids

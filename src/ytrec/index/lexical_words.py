@@ -1,14 +1,17 @@
-"""Candidate titles for a text from a tantivy inverted index of title words, scored by BM25.
+r"""Candidate titles for a text from a tantivy inverted index of title tokens, scored by BM25.
 
 Why tantivy: a maintained Rust search engine whose block-max WAND top-k reads only the postings
 that can still change the top, so finding a query's best titles costs about a millisecond at a
 million titles where an exact product against every title costs seconds. It only proposes
 candidates; the lexical store rescores them exactly (``lexical_terms``).
 
-Words are runs of letters, marks and digits (``\\p{L}\\p{M}\\p{N}``, plus the zero-width
-(non-)joiners that Sinhala conjuncts need), so Sinhala and Tamil words stay whole: their vowel
-signs are marks, which tokenizers built on "alphanumeric" split at. Titles arrive already
-normalized (NFKC, case-folded), so no further filter is needed.
+Tokens (measured on sl-titles, see bench/lexical_quality.py): each whitespace-separated token as
+it is (so "|", "#shorts" or "Serවිස" match like the character n-grams do), each word (a run of
+letters, marks and digits, ``\p{L}\p{M}\p{N}`` plus the zero-width (non-)joiners Sinhala
+conjuncts need; vowel signs are marks, which "alphanumeric" tokenizers split at), and each word's
+first and last two characters (inflected forms share them). These find most titles that share
+character n-grams with a query while keeping a query to a few dozen terms: indexing the n-grams
+themselves finds a few more but costs ten times more per query at a million titles.
 
 Each document carries a stable ``id`` (a fast field): catalog rows move when rows are removed,
 ids never do, and the store maps ids to rows. The index directory is never written once saved:
@@ -28,10 +31,12 @@ from pathlib import Path
 import numpy as np
 import tantivy
 
-FIELD, ID = "words", "id"
-TOKENIZER = "title_words"
+FIELD, ID = "tokens", "id"
+TOKENIZER = "title_tokens"  # whitespace split, no length limit (Sinhala words pass 40 bytes)
 WORD_PATTERN = r"[\p{L}\p{M}\p{N}\x{200C}\x{200D}]+"
-MAX_QUERY_WORDS = 32  # a pasted paragraph still makes a bounded query
+AFFIX = 2  # characters of a word's start and end that are tokens too
+KINDS = "twps"  # token tags: t whitespace token, w word, p / s a word's first / last AFFIX characters
+MAX_QUERY_TOKENS = 64  # a pasted paragraph still makes a bounded query
 _LOCKS = (".tantivy-meta.lock", ".tantivy-writer.lock")
 _WRITER_HEAP = 256_000_000
 
@@ -44,7 +49,20 @@ def _schema() -> tantivy.Schema:
 
 
 def _analyzer() -> tantivy.TextAnalyzer:
-    return tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.regex(WORD_PATTERN)).build()
+    return tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build()
+
+
+_WORDS = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.regex(WORD_PATTERN)).build()
+
+
+def tokens(text: str) -> list[str]:
+    """The distinct candidate tokens of a normalized text (kinds kept apart by a one-letter tag)."""
+    found = [f"t{token}" for token in text.split()]
+    for word in _WORDS.analyze(text):
+        found.append(f"w{word}")
+        if len(word) > AFFIX:
+            found += [f"p{word[:AFFIX]}", f"s{word[-AFFIX:]}"]
+    return list(dict.fromkeys(found))
 
 
 class WordIndex:
@@ -110,18 +128,15 @@ class WordIndex:
 
     # -- searching -------------------------------------------------------------------------
 
-    def words(self, text: str) -> list[str]:
-        """The distinct words of a normalized text, in order of appearance."""
-        return list(dict.fromkeys(self._analyzer.analyze(text)))
-
-    def candidates(self, text: str, depth: int) -> np.ndarray:
-        """Ids of up to ``depth`` documents sharing words with ``text``, best BM25 first."""
-        words = self.words(text)[:MAX_QUERY_WORDS]
-        if not words or depth <= 0:
+    def candidates(self, text: str, depth: int, kinds: str = KINDS) -> np.ndarray:
+        """Ids of up to ``depth`` documents sharing tokens of the given ``kinds`` with ``text``,
+        best BM25 first."""
+        found = [token for token in tokens(text) if token[0] in kinds][:MAX_QUERY_TOKENS]
+        if not found or depth <= 0:
             return np.zeros(0, dtype=np.int64)
         should = tantivy.Occur.Should
         query = tantivy.Query.boolean_query(
-            [(should, tantivy.Query.term_query(self._schema, FIELD, word, index_option="freq")) for word in words]
+            [(should, tantivy.Query.term_query(self._schema, FIELD, token, index_option="freq")) for token in found]
         )
         hits = self._searcher.search(query, depth, count=False).hits
         if not hits:
@@ -138,7 +153,7 @@ def _write(index: tantivy.Index, titles: Iterable[str], ids: Iterable[int], dele
         writer.delete_documents_by_term(ID, int(doc_id))
     for title, doc_id in zip(titles, ids, strict=True):
         document = tantivy.Document()
-        document.add_text(FIELD, title)
+        document.add_text(FIELD, " ".join(tokens(title)))
         document.add_unsigned(ID, int(doc_id))
         writer.add_document(document)
     writer.commit()

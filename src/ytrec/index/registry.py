@@ -44,7 +44,6 @@ def _ensure_builtin() -> None:
     import ytrec.index.hnsw  # noqa: F401  (registers the built-in dense kinds)
     import ytrec.index.ivf  # noqa: F401
     import ytrec.index.store  # noqa: F401
-    import ytrec.index.fingerprint  # noqa: F401  (thumbnail copy fingerprints)
     import ytrec.index.copy_store  # noqa: F401  (thumbnail copy codes)
     import ytrec.milvus.store  # noqa: F401  (vectors in a Milvus server; pymilvus is imported on use)
 

@@ -56,8 +56,7 @@ def vector_spec(store: ModalityStore) -> VectorSpec | None:
     if isinstance(store, (VectorStore, FaissStore)):
         return VectorSpec.dense(store.dimension)
     codes = getattr(store, "codes", None)
-    if isinstance(codes, np.ndarray) and codes.ndim == 2 and codes.dtype == np.uint8 and hasattr(store, "from_codes"):
-        # packed bits whose kind can score a handful of fetched codes (MilvusStore._twin)
+    if store.kind == "copy_code" and isinstance(codes, np.ndarray) and codes.ndim == 2 and codes.dtype == np.uint8:
         return VectorSpec.binary(codes.shape[1])
     return None
 
@@ -79,6 +78,7 @@ def store_vectors(store: ModalityStore, chunk: int = EXPORT_CHUNK) -> Iterator[n
 def publish_bundle(root: Path, target: MilvusTarget, log: Log = print) -> dict:
     """Put the bundle's vectors into Milvus at ``target``; returns the new manifest."""
     root = Path(root).resolve()
+    client = client_for(target)  # an unreachable server fails first, in one line
     with bundle_lock(root):
         bundle = Bundle.load(root)
         plan = {name: spec for name, store in bundle.stores.items() if (spec := vector_spec(store)) is not None}
@@ -87,7 +87,6 @@ def publish_bundle(root: Path, target: MilvusTarget, log: Log = print) -> dict:
                 log(f"{name}: stays local ({bundle.stores[name].kind} store)")
         if not plan:
             raise ArtifactError(f"bundle {root} has no vector signal to publish")
-        client = client_for(target)
         _drop_orphans(target, list(plan))
         keys = video_pks(bundle.catalog.video_ids)
         if len(np.unique(keys)) != len(keys):

@@ -15,8 +15,8 @@ under running servers. The bundle keeps the keys in catalog order (``<signal>_mi
 Search finds candidates in Milvus (with their vectors, kept in a small cache);
 ``similarity``/``row_query``/``pairwise`` fetch what the cache lacks by key (one ``get`` per
 signal per request) and score exactly here, so fusion sees the same numbers as with a local
-store: cosine for dense vectors; for binary codes, the source kind's own store (``copy_code``)
-over the fetched codes, so its multi-hypothesis similarity is used as is.
+store: cosine for dense vectors; for binary codes, the copy-code functions (``index.copy_codes``:
+search the query's searched hypotheses, score the best one with the strip-trimmed similarity).
 
 Consistency: every read passes ``guarantee_timestamp`` = the timestamp of the last write this
 bundle version made (publish, add, remove; recorded in the manifest), consistency level
@@ -40,7 +40,7 @@ import numpy as np
 
 from ytrec.errors import ArtifactError
 from ytrec.index.base import ModalityStore, NewRows, SearchParams, Where
-from ytrec.index.registry import register, store_class
+from ytrec.index.registry import register
 from ytrec.index.store import normalize_rows
 from ytrec.milvus.connection import CALL_TIMEOUT_S, MilvusTarget, call, client_for
 
@@ -156,18 +156,18 @@ class MilvusStore(ModalityStore):
         rows = np.full((len(batch), max(k, 0)), -1, dtype=np.int64)
         if k < 1:
             return scores, rows
-        flat = [code for query in batch for code in query] if self.spec.vector == "binary" else batch
-        hits = self._milvus_search(flat, k, where, params)
+        searched = [self._searched(query) for query in batch]
+        hits = self._milvus_search([code for codes in searched for code in codes], k, where, params)
         at = 0
         for q, query in enumerate(batch):
             found: list[int] = []
-            for hit_list in hits[at : at + (len(query) if self.spec.vector == "binary" else 1)]:
+            for hit_list in hits[at : at + len(searched[q])]:
                 keys = np.array([hit["id"] for hit in hit_list], dtype=np.int64)
                 found_rows = self._rows_of(keys)
                 known = found_rows >= 0  # keys of rows this bundle version does not list are skipped
                 self._remember(keys[known], [hit["entity"][VECTOR] for hit, ok in zip(hit_list, known) if ok])
                 found.extend(int(r) for r in found_rows[known])
-            at += len(query) if self.spec.vector == "binary" else 1
+            at += len(searched[q])
             candidates = np.array(list(dict.fromkeys(found)), dtype=np.int64)
             if not len(candidates):
                 continue
@@ -197,7 +197,7 @@ class MilvusStore(ModalityStore):
         )
 
     def _query_batch(self, queries: Any) -> list:
-        """Dense: (n, d) normalized rows. Binary: a list of (hypotheses, bytes) code arrays, as bytes."""
+        """Dense: the (d,) normalized rows of a batch. Binary: a list of (hypotheses, bytes) code arrays."""
         if self.spec.vector == "float":
             matrix = normalize_rows(np.atleast_2d(np.asarray(queries, dtype=np.float32)))
             if matrix.shape[1] != self.dimension:
@@ -205,11 +205,25 @@ class MilvusStore(ModalityStore):
             return list(matrix)
         if isinstance(queries, np.ndarray) and queries.ndim <= 2:
             queries = [queries]
-        return [[bytes(code) for code in np.atleast_2d(np.asarray(q, dtype=np.uint8))] for q in queries]
+        return [np.atleast_2d(np.asarray(q, dtype=np.uint8)) for q in queries]
+
+    def _searched(self, query: np.ndarray) -> list:
+        """What goes to Milvus for one query: the vector, or the searched hypothesis codes as bytes."""
+        if self.spec.vector == "float":
+            return [query]
+        return [bytes(code) for code in self._codes.searched_hypotheses(query)]
 
     # -- exact scores from the stored vectors ------------------------------------------------
-    # Dense: cosine (dot product of normalized vectors). Binary: the source kind's own store
-    # (e.g. copy_code) over the fetched codes, so its similarity and hypotheses are used as is.
+    # Dense: cosine (dot product of normalized vectors). Binary: the source kind's code functions
+    # (``copy_code``: ``index.copy_codes``), so its hypotheses and similarity are used as they are.
+
+    @property
+    def _codes(self):
+        if self.source.get("index") != "copy_code":
+            raise ArtifactError(f"the {self.name} collection holds {self.source.get('index')} codes, unknown to this ytrec")
+        from ytrec.index import copy_codes
+
+        return copy_codes
 
     def similarity(self, query: Any, rows: np.ndarray) -> np.ndarray:
         rows = np.asarray(rows, dtype=np.int64)
@@ -218,11 +232,11 @@ class MilvusStore(ModalityStore):
         vectors = self._vectors(rows)
         if self.spec.vector == "float":
             return (vectors @ self._query_batch(query)[0]).astype(np.float32)
-        return self._twin(vectors).similarity(query, np.arange(len(rows)))
+        return self._codes.best_similarity(self._query_batch(query)[0], vectors)
 
     def row_query(self, row: int) -> Any:
         vectors = self._vectors(np.array([row], dtype=np.int64))
-        return vectors[0] if self.spec.vector == "float" else self._twin(vectors).row_query(0)
+        return vectors[0] if self.spec.vector == "float" else self._codes.with_mirror(vectors)
 
     def pairwise(self, rows: np.ndarray) -> np.ndarray:
         rows = np.asarray(rows, dtype=np.int64)
@@ -231,23 +245,17 @@ class MilvusStore(ModalityStore):
         block = self._vectors(rows)
         if self.spec.vector == "float":
             return block @ block.T
-        return self._twin(block).pairwise(np.arange(len(rows)))
-
-    def pairwise_rows(self, rows: np.ndarray):
-        rows = np.asarray(rows, dtype=np.int64)
-        if self.spec.vector == "float" or not len(rows):
-            return self.pairwise(rows)
-        return self._twin(self._vectors(rows)).pairwise_rows(np.arange(len(rows)))
+        # as CopyCodeStore.pairwise: each pair also against the other mirrored
+        codes = self._codes
+        plain = codes.similarity_from_strips(codes.strip_distances(block, block))
+        mirrored = codes.similarity_from_strips(codes.strip_distances(codes.with_mirror(block)[len(block):], block))
+        return np.maximum(plain, mirrored)
 
     def encode(self, images: list) -> list:
         """Query codes of new pictures (binary signals), as the source kind makes them."""
         if self.spec.vector == "float":
             raise ArtifactError(f"the {self.name} store takes vectors, not images")
-        return self._twin(np.zeros((1, self.dimension // 8), dtype=np.uint8)).encode(images)
-
-    def _twin(self, codes: np.ndarray) -> ModalityStore:
-        """A local store of the source kind holding just ``codes`` (rows in the given order)."""
-        return store_class(self.source["index"]).from_codes(self.name, codes)
+        return [self._codes.query_codes(img) for img in images]
 
     def _rows_of(self, keys: np.ndarray) -> np.ndarray:
         """Catalog rows of primary keys; -1 for keys this bundle version does not list."""
@@ -257,9 +265,10 @@ class MilvusStore(ModalityStore):
 
     def _vectors(self, rows: np.ndarray) -> np.ndarray:
         """The stored vectors of ``rows`` (float32 for dense, uint8 packed bits for binary)."""
-        keys = self.pks[rows]
+        keys = [int(k) for k in self.pks[rows]]
         with self._cache_lock:
-            missing = sorted({int(k) for k in keys if int(k) not in self._cache})
+            found = {k: self._cache[k] for k in keys if k in self._cache}
+        missing = sorted(set(keys) - found.keys())
         if missing:
             fetched = call(
                 self.target,
@@ -269,16 +278,16 @@ class MilvusStore(ModalityStore):
                     **self._read_consistency(),
                 ),
             )
-            self._remember(np.array([r[PK] for r in fetched], dtype=np.int64), [r[VECTOR] for r in fetched])
-        with self._cache_lock:
-            try:
-                found = [self._cache[int(k)] for k in keys]
-            except KeyError:
-                raise ArtifactError(
-                    f"Milvus collection {self.collection} at {self.target.uri} lacks {self.name} vectors of videos "
-                    f"this bundle lists (removed outside ytrec?); publish the bundle again"
-                ) from None
-        return np.stack(found)
+            got = [int(r[PK]) for r in fetched], [r[VECTOR] for r in fetched]
+            self._remember(np.array(got[0], dtype=np.int64), got[1])
+            found.update(zip(got[0], (self._as_array(v) for v in got[1])))
+        try:
+            return np.stack([found[k] for k in keys])
+        except KeyError:
+            raise ArtifactError(
+                f"Milvus collection {self.collection} at {self.target.uri} lacks {self.name} vectors of videos "
+                f"this bundle lists (removed outside ytrec?); publish the bundle again"
+            ) from None
 
     def _remember(self, keys: np.ndarray, vectors: list) -> None:
         with self._cache_lock:

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from ytrec.artifact.atomic import staged_bundle
-from ytrec.artifact.bundle import ENCODER_FILES, write_bundle
+from ytrec.artifact.bundle import ENCODER_FILES, TITLE_MODEL_DIR, write_bundle
 from ytrec.catalog.catalog import Catalog
 from ytrec.catalog.columns import ColumnMap
 from ytrec.catalog.ingest import ingest
@@ -20,6 +20,7 @@ from ytrec.catalog.sources import read_source
 from ytrec.encoders.thumbnail import checkpoint
 from ytrec.encoders.thumbnail import PRESETS, ThumbnailEncoder, TrainConfig, train_autoencoder
 from ytrec.encoders.title import DEFAULT_TEXT_MODEL, TextModelConfig, TitleEmbedder
+from ytrec.encoders.title.adapt import AdaptConfig, adapt_title_model, adapted_model_entry
 from ytrec.errors import ArtifactError, CatalogError
 from ytrec.fusion.registry import DEFAULT_FUSION
 from ytrec.fusion.diversity import Diversity
@@ -45,6 +46,8 @@ class BuildOptions:
     index: str = "auto"  # store kinds: auto, or a dense kind for every dense signal (see index/auto.py)
     memory_budget: int | None = DEFAULT_MEMORY_BUDGET  # bytes for every store together (auto; None: no limit)
     weights: dict[str, float | None] = field(default_factory=default_weights)  # None: the signal's default
+    adapt_titles: AdaptConfig | None = None  # adapt the title model to the catalog's titles first
+    tune_label: str | None = None  # a label column: tune fusion and weights by it once built (eval/autotune.py)
 
 
 def build_signals(catalog: Catalog, options: BuildOptions) -> list[SignalSpec]:
@@ -66,7 +69,18 @@ def build_bundle(source: str, out: Path, options: BuildOptions, log: Log = print
         catalog, report = ingest(rows, options.columns, stage)
         timings["ingest_s"] = round(time.perf_counter() - started, 2)
         log(report.summary())
+        if options.tune_label is not None:
+            from ytrec.eval.autotune import check_tune_label
+
+            check_tune_label(catalog, options.tune_label, options.columns.to_dict())
         specs = build_signals(catalog, options)
+        text_model = None
+        if options.adapt_titles is not None:
+            base = embedder.model_record()
+            adapted = adapt_title_model(embedder, catalog.titles, stage / TITLE_MODEL_DIR, options.adapt_titles, log)
+            timings["adapt_titles_s"] = round(adapted.seconds, 2)
+            embedder = TitleEmbedder(embedder.config.with_model(str(stage / TITLE_MODEL_DIR)))
+            text_model = adapted_model_entry(embedder, adapted, options.adapt_titles, base, TITLE_MODEL_DIR)
         models = LoadedModels(title_embedder=embedder)
         uses_encoder = any(s.model == "thumbnail_encoder" for s in specs)
         ctx = BuildContext(stage, catalog, models, autoencoder_config=_model_config(options) if uses_encoder else None)
@@ -92,7 +106,7 @@ def build_bundle(source: str, out: Path, options: BuildOptions, log: Log = print
                 "source": {"description": rows.description, "columns": options.columns.to_dict()},
                 "counts": {"source_rows": report.total_rows, "skipped_rows": len(report.skipped)},
                 "thumbnail_encoder": encoder_meta,
-                "text_model": {"config": embedder.config.to_dict(), "record": embedder.model_record()},
+                "text_model": text_model or {"config": embedder.config.to_dict(), "record": embedder.model_record()},
                 "fusion": {
                     "method": DEFAULT_FUSION,
                     "weights": {n: SIGNALS[n].default_weight if w is None else w for n, w in weights.items()},
@@ -103,6 +117,10 @@ def build_bundle(source: str, out: Path, options: BuildOptions, log: Log = print
             },
         )
     log(f"bundle written: {out} ({len(catalog)} videos, signals: {', '.join(stores)})")
+    if options.tune_label is not None:
+        from ytrec.eval.autotune import tune_bundle
+
+        manifest = tune_bundle(out, options.tune_label, log)
     return manifest
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from ytrec.artifact.bundle import ENCODER_FILES, Bundle
 from ytrec.artifact.update import bundle_lock, publish_update
 from ytrec.errors import ArtifactError, CatalogError
-from ytrec.pipeline.update import UpdateResult, thumbnail_encoder
+from ytrec.pipeline.update import UpdateResult, existing_bundle, thumbnail_encoder
 from ytrec.signals import LoadedModels, SignalInputs, signals_for
 
 Log = Callable[[str], None]
@@ -30,7 +30,7 @@ def retrain_bundle(root: Path, train=None, preset: str | None = None, log: Log =
     """Retrain on the stored thumbnails; ``train`` a TrainConfig, ``preset`` another model shape."""
     from ytrec.encoders.thumbnail import PRESETS, ThumbnailEncoder, TrainConfig, train_autoencoder
 
-    root = Path(root).resolve()
+    root = existing_bundle(root)
     with bundle_lock(root):
         bundle = Bundle.load(root, mmap=False)
         if not bundle.has_thumbnails:

@@ -28,6 +28,7 @@ import numpy as np
 import pyarrow as pa
 
 from ytrec.artifact.bundle import Bundle
+from ytrec.artifact.manifest import MANIFEST, read_manifest
 from ytrec.artifact.update import bundle_lock, publish_update
 from ytrec.catalog.catalog import Catalog
 from ytrec.catalog.columns import ColumnMap
@@ -96,7 +97,7 @@ def add_videos(
 
     ``embedder`` / ``encoder``: already loaded models of this bundle (a server passes its own);
     by default they are loaded from the bundle's record."""
-    root = Path(root).resolve()
+    root = existing_bundle(root)
     with bundle_lock(root):
         bundle = Bundle.load(root, mmap=False)
         manifest = bundle.manifest
@@ -144,7 +145,7 @@ def add_videos(
 
 def remove_videos(root: Path, video_ids: list[str], log: Log = print) -> UpdateResult:
     """Delete the given videos from the catalog, every store and the thumbnails."""
-    root = Path(root).resolve()
+    root = existing_bundle(root)
     wanted = list(dict.fromkeys(video_ids))
     if not wanted:
         raise QueryError("name at least one video id to remove")
@@ -170,6 +171,14 @@ def remove_videos(root: Path, video_ids: list[str], log: Log = print) -> UpdateR
 
 
 # -- helpers -----------------------------------------------------------------------------------
+
+
+def existing_bundle(root: Path) -> Path:
+    """``root`` resolved, refused before anything is written beside it (the update lock) if no bundle is there."""
+    root = Path(root).resolve()
+    if not (root / MANIFEST).is_file():
+        read_manifest(root)  # raises the one-line "no bundle at ..." / "not a ytrec bundle" error
+    return root
 
 
 def _next_thumb_number(catalog: Catalog) -> int:
@@ -201,16 +210,17 @@ def measure_drift(bundle: Bundle, inputs: SignalInputs) -> Drift:
 
 def _bundle_models(bundle: Bundle, embedder=None, encoder=None) -> LazyModels:
     """The bundle's own models (or the given, already loaded ones), loaded only if a signal needs them."""
-    return LazyModels(title=lambda: embedder or _title_embedder(bundle.manifest),
+    return LazyModels(title=lambda: embedder or _title_embedder(bundle.manifest, bundle.root),
                       thumbnail=lambda: encoder or thumbnail_encoder(bundle))
 
 
-def _title_embedder(manifest: dict):
+def _title_embedder(manifest: dict, root: Path):
     from ytrec.encoders.title import TextModelConfig, TitleEmbedder, check_same_model
+    from ytrec.encoders.title.adapt import resolve_bundle_model
 
     recorded = manifest.get("text_model") or {}
     if "config" not in recorded:
         raise ArtifactError("the bundle records no text model: cannot embed new titles")
-    config = TextModelConfig.from_dict(recorded["config"])
+    config = resolve_bundle_model(TextModelConfig.from_dict(recorded["config"]), root)
     check_same_model(recorded["record"], config)
     return TitleEmbedder(config)

@@ -21,7 +21,7 @@ from ytrec.catalog.catalog import Catalog
 from ytrec.errors import ArtifactError
 from ytrec.index.auto import DEFAULT_MEMORY_BUDGET, StoreCandidate, choose_jointly
 from ytrec.index.registry import known_kinds
-from ytrec.pipeline.update import UpdateResult
+from ytrec.pipeline.update import UpdateResult, existing_bundle
 from ytrec.signals import SIGNALS, BuildContext, LoadedModels
 from ytrec.signals.plan import describe_choice
 
@@ -30,7 +30,7 @@ Log = Callable[[str], None]
 
 def upgrade_bundle(root: Path, log: Log = print) -> UpdateResult:
     """Rebuild the bundle's model-free stores with this version's kinds; returns the new manifest."""
-    root = Path(root).resolve()
+    root = existing_bundle(root)
     with bundle_lock(root):
         manifest = read_manifest(root)
         modalities = manifest.get("modalities", {})

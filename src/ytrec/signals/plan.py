@@ -32,4 +32,4 @@ def describe_choice(name: str, choice: IndexChoice) -> str:
     """One log line for a built store."""
     params = f" {choice.params}" if choice.params else ""
     over = ", over the budget" if choice.over_budget else ""
-    return f"{name} store: {choice.kind}{params} ({choice.reason}; ~{choice.estimated_bytes / 2**20:.1f} MB{over})"
+    return f"{name} store: {choice.kind}{params}: {choice.reason} (~{choice.estimated_bytes / 2**20:.1f} MB{over})"

@@ -34,7 +34,7 @@ class TitleLexicalSignal(SignalSpec):
         from ytrec.index.auto import StoreCandidate
         from ytrec.index.lexical import estimate_bytes
 
-        reason = "inverted word index for candidates, exact n-gram rescoring (the lexical store)"
+        reason = "word index for candidates, exact n-gram rescoring"
         return [StoreCandidate("lexical_inverted", {}, reason, estimate_bytes(n, mean_title_chars))]
 
     def build(self, ctx: BuildContext) -> ModalityStore:

@@ -18,9 +18,12 @@ from ytrec.api.routes import ServiceDep
 from ytrec.api.service import Service
 from ytrec.core.query import MODES, active_modalities
 from ytrec.errors import QueryError
+from ytrec.signals import SIGNALS, signals_for_source
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
+# The "why" bars: every signal that counts by default, as (weight flag, signal name, label).
+templates.env.globals["why_signals"] = [(s.weight_flag, s.name, s.label) for s in SIGNALS.values() if s.default_weight > 0]
 # The modes the page offers (the API takes every mode the core knows); labels as shown.
 MODE_LABELS = {"hybrid": "Both", "thumbnail": "Thumbnail", "title": "Title"}
 MAX_SEED = 1_000_000
@@ -40,8 +43,8 @@ def render_error(request: Request, status: int, kind: str, message: str) -> Resp
 
 
 # The balance slider sets the thumbnail side against the title side; the title side's share is
-# divided among the bundle's title signals as its default weights divide it. Modality -> API parameter.
-TITLE_SIDE = {"title": "w_title", "title_lexical": "w_lexical"}
+# divided among the bundle's title signals as its default weights divide it. Signal -> API parameter.
+TITLE_SIDE = {s.name: f"w_{s.weight_flag}" for s in signals_for_source("title")}
 
 
 def title_split(service: Service) -> dict[str, float]:

@@ -39,7 +39,8 @@ def test_invalid_model_config(kwargs):
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"epochs": 0}, {"lr": 0}, {"noise_std": -0.1}, {"mask_ratio": 1.0}, {"val_fraction": 0.0}],
+    [{"epochs": 0}, {"lr": 0}, {"noise_std": -0.1}, {"mask_ratio": 1.0}, {"val_fraction": 0.0},
+     {"contrastive_weight": -1.0}, {"contrastive_temperature": 0.0}],
 )
 def test_invalid_train_config(kwargs):
     with pytest.raises(ValueError):

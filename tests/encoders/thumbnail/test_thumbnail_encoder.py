@@ -33,11 +33,46 @@ def test_encode_gives_unit_float32_rows(encoder, images):
 
 def test_zero_latent_stays_zero_not_nan(encoder, images):
     last = encoder.model.encoder[-1]
-    with torch.no_grad():
+    with torch.no_grad():  # every raw latent equals the catalog mean: zero once centred
         last.weight.zero_()
-        last.bias.zero_()
+        last.bias.copy_(encoder.centre)
     z = encoder.encode(images[:3])
     assert not np.isnan(z).any() and np.all(z == 0)
+
+
+def test_latents_are_centred_on_the_training_mean(encoder, images):
+    """Training records the mean raw latent; encode subtracts it, so catalog latents spread out."""
+    assert encoder.centre is not None and encoder.centre.shape == (16,)
+    with torch.no_grad():
+        raw = encoder.model.encode(torch.from_numpy(images).float() / 255)
+    np.testing.assert_allclose(raw.mean(0).numpy(), encoder.centre.numpy(), atol=1e-4)
+    z = encoder.encode(images)
+    uncentred = torch.nn.functional.normalize(raw, dim=1).numpy()
+    off_diagonal = ~np.eye(len(z), dtype=bool)
+    assert (z @ z.T)[off_diagonal].mean() < (uncentred @ uncentred.T)[off_diagonal].mean()
+
+
+def test_an_encoder_without_a_recorded_mean_is_not_centred(trained, images, tmp_path):
+    folder = tmp_path / "old"
+    shutil.copytree(trained[0], folder)
+    info = json.loads((folder / "thumbnail_encoder.json").read_text())
+    del info["latent_mean"]
+    (folder / "thumbnail_encoder.json").write_text(json.dumps(info))
+    old = ThumbnailEncoder.load(folder, device="cpu")
+    assert old.centre is None
+    with torch.no_grad():
+        raw = old.model.encode(torch.from_numpy(images[:4]).float() / 255)
+    np.testing.assert_allclose(old.encode(images[:4]), torch.nn.functional.normalize(raw, dim=1).numpy(), atol=1e-5)
+
+
+def test_a_damaged_recorded_mean_is_one_clear_error(trained, tmp_path):
+    folder = tmp_path / "bad"
+    shutil.copytree(trained[0], folder)
+    info = json.loads((folder / "thumbnail_encoder.json").read_text())
+    info["latent_mean"] = info["latent_mean"][:3]
+    (folder / "thumbnail_encoder.json").write_text(json.dumps(info))
+    with pytest.raises(ArtifactError, match="latent_mean is not 16 numbers"):
+        ThumbnailEncoder.load(folder, device="cpu")
 
 
 def test_encode_pil_matches_arrays(encoder, images):

@@ -121,3 +121,25 @@ def test_restored_adam_moments_keep_the_parameter_layout(images, tiny, fast, tmp
         for value in optimizer.state[param].values():
             if value.dim():
                 assert value.stride() == param.stride()
+
+
+def test_info_nce_rewards_matching_rows():
+    a = torch.nn.functional.normalize(torch.randn(8, 16, generator=torch.Generator().manual_seed(0)), dim=1)
+    matched = train_module.info_nce(a, a + 0.01, 0.1)
+    shuffled = train_module.info_nce(a, a.roll(1, dims=0), 0.1)
+    assert matched < 0.1 < shuffled
+
+
+def test_contrastive_variant_trains_and_records_its_setting(images, tiny, fast, tmp_path, trained):
+    """The contrastive term beside the reconstruction loss: it still learns to reconstruct, is
+    recorded with the weights, and changes what is learnt (its quality is measured in README: Evaluation)."""
+    from ytrec.encoders.thumbnail import ThumbnailEncoder
+
+    config = dataclasses.replace(fast, contrastive_weight=0.05)
+    result = train_autoencoder(images, tiny, config, tmp_path)
+    assert result.best_val_loss < 0.9 * result.history[0]["val_loss"]
+    saved = json.loads((tmp_path / "thumbnail_encoder.json").read_text())
+    assert saved["train"]["contrastive_weight"] == 0.05
+    contrastive = ThumbnailEncoder.load(tmp_path, device="cpu").encode(images)
+    plain = ThumbnailEncoder.load(trained[0], device="cpu").encode(images)
+    assert np.isfinite(contrastive).all() and not np.allclose(contrastive, plain, atol=1e-3)

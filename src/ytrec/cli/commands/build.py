@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from ytrec.cli.commands.publish import milvus_args, milvus_target
-from ytrec.cli.options import build_options, catalog_args, log, train_args
+from ytrec.cli.options import build_options, catalog_args, log, quality_args, train_args
 
 
 def register(sub) -> None:
@@ -14,6 +14,7 @@ def register(sub) -> None:
     catalog_args(p)
     train_args(p)
     p.add_argument("--out", type=Path, required=True, help="bundle folder (replaced atomically)")
+    quality_args(p)
     p.add_argument("--backend", choices=("local", "milvus"), default="local",
                    help="where the vectors live: in the bundle (default) or in Milvus (then published there)")
     milvus_args(p, required=False)

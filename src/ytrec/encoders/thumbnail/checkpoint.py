@@ -33,6 +33,7 @@ STATE_FILE = "training_state.safetensors"
 FORMAT = "ytrec.thumbnail_encoder"
 FORMAT_VERSION = 1
 _META_KEY = "ytrec"
+LATENT_MEAN_KEY = "latent_mean"  # in the description: the catalog's mean latent (absent: no centring)
 
 
 @contextmanager

@@ -95,6 +95,13 @@ class TrainConfig:
     ``compile`` wraps the model in ``torch.compile``; it is optional because it costs start-up
     time (~20 s on a GPU for ``original``) and needs a C compiler on CPU.
 
+    ``contrastive_weight`` > 0 adds, beside the reconstruction loss, an InfoNCE term between the
+    latents of two independent corruptions of each thumbnail (the other thumbnails of the batch
+    are the negatives, ``contrastive_temperature`` scales the cosines): reconstruction alone
+    lets the latents of different thumbnails crowd together, this term pushes them apart.
+    ``centre_latents`` stores the catalog's mean latent with the weights and subtracts it before
+    normalising (README: Evaluation has the measurements of both).
+
     On a GPU a larger batch pays: ``original`` on an H200 trains at ~2,140 img/s with batch 64,
     ~2,320 with 256 and ~2,530 with 256 + ``compile`` (bench/train_throughput.py).
     """
@@ -109,8 +116,15 @@ class TrainConfig:
     seed: int = 0
     device: str = "auto"
     compile: bool = False
+    contrastive_weight: float = 0.0
+    contrastive_temperature: float = 0.1
+    centre_latents: bool = True
 
     def __post_init__(self) -> None:
+        if self.contrastive_weight < 0:
+            raise ValueError(f"contrastive_weight must be >= 0, got {self.contrastive_weight}")
+        if not self.contrastive_temperature > 0:
+            raise ValueError(f"contrastive_temperature must be > 0, got {self.contrastive_temperature}")
         if self.epochs < 1 or self.batch_size < 1 or self.mask_patch < 1:
             raise ValueError("epochs, batch_size and mask_patch must be >= 1")
         if not self.lr > 0:
@@ -133,7 +147,7 @@ class TrainConfig:
     def resume_diff(self, other: TrainConfig) -> list[str]:
         """Differences ('field: mine != other's') that forbid resuming one run with the other's
         settings; epochs, device and compile may change between the two."""
-        return _diff(self, other, ignore=("epochs", "device", "compile"))
+        return _diff(self, other, ignore=("epochs", "device", "compile", "centre_latents"))
 
 
 PRESETS: dict[str, AutoencoderConfig] = {

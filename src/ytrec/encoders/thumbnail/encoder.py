@@ -31,6 +31,7 @@ class ThumbnailEncoder:
         self.model = model.eval()
         self.device = device
         self.info = info  # the training description: train config, history, best epoch...
+        self.centre = _latent_mean(info, model.config.latent_dim, device)
 
     @property
     def config(self) -> AutoencoderConfig:
@@ -70,12 +71,16 @@ class ThumbnailEncoder:
 
     @torch.inference_mode()
     def encode(self, images: np.ndarray, batch_size: int = 256) -> np.ndarray:
-        """(N, latent_dim) float32 rows of unit length (an all-zero latent stays zero, never NaN)."""
+        """(N, latent_dim) float32 rows of unit length (an all-zero latent stays zero, never NaN).
+
+        Latents are centred on the training catalog's mean first, when the encoder recorded one.
+        """
         out = [np.empty((0, self.config.latent_dim), dtype=np.float32)]
         for batch in self._batches(images, batch_size, "encoding thumbnails"):
             with autocast(self.device):
                 latent = self.model.encode(batch)
-            out.append(F.normalize(latent.float(), dim=1).cpu().numpy())
+            latent = latent.float() if self.centre is None else latent.float() - self.centre
+            out.append(F.normalize(latent, dim=1).cpu().numpy())
         return np.concatenate(out)
 
     def encode_pil(self, images: Sequence[Image.Image], batch_size: int = 256) -> np.ndarray:
@@ -91,3 +96,13 @@ class ThumbnailEncoder:
             error = (reconstructed.float() - batch).square().flatten(1).mean(dim=1)
             out.append(error.cpu().numpy())
         return np.concatenate(out)
+
+
+def _latent_mean(info: dict[str, Any], latent_dim: int, device: torch.device) -> torch.Tensor | None:
+    """The recorded mean latent as a tensor (None for encoders trained without centring)."""
+    mean = info.get(checkpoint.LATENT_MEAN_KEY)
+    if mean is None:
+        return None
+    if not isinstance(mean, list) or len(mean) != latent_dim or not all(isinstance(v, (int, float)) for v in mean):
+        raise ArtifactError(f"the encoder description's {checkpoint.LATENT_MEAN_KEY} is not {latent_dim} numbers")
+    return torch.tensor(mean, dtype=torch.float32, device=device)

@@ -105,6 +105,53 @@ def _corrupt(clean: torch.Tensor, config: TrainConfig, generator: torch.Generato
     return corrupt(clean, config.noise_std, config.mask_ratio, config.mask_patch, generator)
 
 
+def _batch_loss(
+    net: torch.nn.Module,
+    model: ConvAutoencoder,
+    clean: torch.Tensor,
+    config: TrainConfig,
+    generator: torch.Generator,
+    device: torch.device,
+) -> torch.Tensor:
+    """Reconstruction MSE, plus the contrastive term between two corruptions when it is on."""
+    noisy = _corrupt(clean, config, generator)
+    if config.contrastive_weight == 0:
+        with autocast(device):
+            reconstructed = net(_model_input(noisy))
+        return F.mse_loss(reconstructed.float(), clean)
+    other = _corrupt(clean, config, generator)
+    with autocast(device):
+        latent = model.encode(_model_input(noisy))
+        reconstructed = model.decoder(latent)
+        other_latent = model.encode(_model_input(other))
+    contrastive = info_nce(latent.float(), other_latent.float(), config.contrastive_temperature)
+    return F.mse_loss(reconstructed.float(), clean) + config.contrastive_weight * contrastive
+
+
+def info_nce(a: torch.Tensor, b: torch.Tensor, temperature: float) -> torch.Tensor:
+    """Symmetric InfoNCE: row i of ``a`` should be closer to row i of ``b`` than to any other row."""
+    logits = F.normalize(a, dim=1) @ F.normalize(b, dim=1).T / temperature
+    target = torch.arange(len(a), device=a.device)
+    return (F.cross_entropy(logits, target) + F.cross_entropy(logits.T, target)) / 2
+
+
+@torch.no_grad()
+def _mean_latent(model: ConvAutoencoder, data: _Thumbnails, batch_size: int, device: torch.device) -> list[float]:
+    """The catalog's mean raw latent, which the encoder subtracts before normalising.
+
+    Raw latents share a large common component; cosines of uncentred latents then crowd
+    together and say little about which thumbnails are alike.
+    """
+    model.eval()
+    total = torch.zeros(model.config.latent_dim, dtype=torch.float64, device=device)
+    index = torch.arange(len(data.data), device=data.data.device)
+    for start in range(0, len(index), batch_size):
+        with autocast(device):
+            latent = model.encode(_model_input(data.batch(index[start : start + batch_size])))
+        total += latent.double().sum(dim=0)
+    return (total / len(index)).float().cpu().tolist()
+
+
 def _val_generator(config: TrainConfig, device: torch.device) -> torch.Generator:
     """The same corruption every epoch, so validation losses compare across epochs."""
     return torch.Generator(device).manual_seed(config.seed + 3)
@@ -252,10 +299,7 @@ def train_autoencoder(
             total = torch.zeros((), device=device)
             for start in range(0, n_train, cfg.batch_size):
                 clean = data.batch(order[start : start + cfg.batch_size])
-                noisy = _corrupt(clean, cfg, generators["corrupt"])
-                with autocast(device):
-                    reconstructed = net(_model_input(noisy))
-                loss = F.mse_loss(reconstructed.float(), clean)
+                loss = _batch_loss(net, model, clean, cfg, generators["corrupt"], device)
                 optimizer.zero_grad(set_to_none=True)
                 loss.backward()
                 optimizer.step()
@@ -290,10 +334,12 @@ def train_autoencoder(
 
     if run.best_epoch == 0:
         raise RuntimeError("training produced no usable epoch (validation loss was NaN); lower lr")
-    description = _describe(model_config, cfg, run, n_train, n_val, device)
-    checkpoint.write_json(out_dir / checkpoint.CONFIG_FILE, description)
     best, _ = checkpoint.load_best(out_dir)
     checkpoint.load_into(model, best, out_dir / checkpoint.WEIGHTS_FILE)
+    description = _describe(model_config, cfg, run, n_train, n_val, device)
+    if cfg.centre_latents:
+        description[checkpoint.LATENT_MEAN_KEY] = _mean_latent(model, data, cfg.batch_size, device)
+    checkpoint.write_json(out_dir / checkpoint.CONFIG_FILE, description)
     _write_plots(model, data, val_index, cfg, device, run, out_dir)
     return TrainResult(
         history=list(run.history),

@@ -22,10 +22,8 @@ function fillCard(node, item) {
   }
   const initial = node.querySelector('[data-field="initial"]');
   if (initial) initial.textContent = item.title.slice(0, 1);
-  const bars = [["thumbnail", item.thumbnail_score], ["title", item.title_score],
-    ["lexical", (item.scores || {}).title_lexical]];
-  for (const [name, value] of bars) {
-    const row = node.querySelector(`[data-bar="${name}"]`);
+  for (const row of node.querySelectorAll("[data-bar]")) {
+    const value = (item.scores || {})[row.dataset.signal];
     row.hidden = value === null || value === undefined;
     const label = row.querySelector(".bar-label").textContent;
     row.querySelector(".bar").setAttribute("aria-label", `${label} similarity ${fmt(value, 2)}`);

@@ -1,25 +1,11 @@
-"""The previous lexical kind (``tfidf_char``: an exact sparse TF-IDF product against every title), kept
-only until the build switches to ``lexical.LexicalIndexStore``; then removed (old bundles: ``ytrec upgrade``).
-
-Why: a multilingual text model is not always at hand, and the offline English MiniLM maps almost
-every Sinhala/Tamil token to ``[UNK]``. Character n-grams need no model, no tokenizer and no
-language knowledge, so they match Sinhala, Tamil, English and mixed titles alike, including
-typos and transliteration variants.
-
-Weighting (fixed, recorded in the manifest): text is NFKC-normalized and case-folded; n-grams
-come from inside word boundaries (scikit-learn's ``char_wb``); term frequency is sublinear
-(``1 + log tf``); idf is smoothed (``ln((1 + n) / (1 + df)) + 1``); rows are L2-normalized, so
-the inner product of two rows is their cosine in [0, 1].
-
-Storage: vocabulary as JSON, idf and config in the manifest-listed ``.npz``/``.json`` files, the
-title matrix as a scipy sparse ``.npz``; nothing is pickled. Search is an exact sparse matrix
-product against every title: linear in the catalog, comfortably fast up to ~1e5 titles (a few ms
-per query); beyond that an inverted index would be needed.
+"""The lexical store ytrec had before the inverted index (kind ``tfidf_char``), kept here only as
+the baseline the lexical benchmarks measure in the same run: character 2-4-gram TF-IDF
+(scikit-learn ``char_wb``, sublinear tf, smoothed idf, L2 rows) and an exact sparse product
+against every title per query.
 """
 
 from __future__ import annotations
 
-import json
 import unicodedata
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -29,8 +15,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer
 
 from ytrec.errors import ArtifactError
-from ytrec.index.base import ModalityStore, NewRows, SearchParams
-from ytrec.index.registry import register
+from ytrec.index.base import ModalityStore, SearchParams
 
 
 @dataclass(frozen=True)
@@ -64,7 +49,6 @@ def _counter(config: LexicalConfig, vocabulary: dict[str, int] | None = None) ->
     )
 
 
-@register
 class LexicalStore(ModalityStore):
     """TF-IDF rows of the catalog's titles; row ``i`` is catalog row ``i``."""
 
@@ -131,41 +115,12 @@ class LexicalStore(ModalityStore):
     def row_query(self, row: int) -> sp.csr_matrix:
         return self.matrix[row]
 
-    def with_rows_added(self, rows: NewRows) -> "LexicalStore":
-        """New titles weighted with the build's vocabulary and idf (refreshed by the next build)."""
-        added = self.encode([str(record.get("title") or "") for record in rows.records])
-        return LexicalStore(self.name, self.config, self.vocabulary, self.idf, sp.vstack([self.matrix, added]))
-
-    def with_rows_removed(self, rows: np.ndarray) -> "LexicalStore":
-        keep = np.ones(len(self), dtype=bool)
-        keep[rows] = False
-        return LexicalStore(self.name, self.config, self.vocabulary, self.idf, self.matrix[keep])
-
-    def describe(self) -> dict:
-        return {**super().describe(), "config": self.config.to_dict()}
-
     def save(self, directory: Path) -> list[str]:
-        names = [f"{self.name}_vocabulary.json", f"{self.name}_idf.npy", f"{self.name}_matrix.npz"]
-        terms = sorted(self.vocabulary, key=self.vocabulary.__getitem__)
-        (directory / names[0]).write_text(json.dumps(terms, ensure_ascii=False), encoding="utf-8")
-        np.save(directory / names[1], self.idf)
-        sp.save_npz(directory / names[2], self.matrix)
-        return names
+        raise NotImplementedError("the baseline is never saved")
 
     @classmethod
     def load(cls, name: str, directory: Path, meta: dict) -> "LexicalStore":
-        paths = [directory / f"{name}_vocabulary.json", directory / f"{name}_idf.npy", directory / f"{name}_matrix.npz"]
-        for path in paths:
-            if not path.is_file():
-                raise ArtifactError(f"bundle is missing {path.name}")
-        try:
-            terms = json.loads(paths[0].read_text(encoding="utf-8"))
-            idf = np.load(paths[1])
-            matrix = sp.load_npz(paths[2])
-            config = LexicalConfig(**meta.get("config", {}))
-        except (OSError, ValueError, TypeError) as exc:
-            raise ArtifactError(f"cannot read {name} lexical index: {exc}") from None
-        return cls(name, config, {term: i for i, term in enumerate(terms)}, idf, matrix)
+        raise NotImplementedError("the baseline is never loaded")
 
 
 def _weigh(counts: sp.spmatrix, idf: np.ndarray) -> sp.csr_matrix:

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The load benchmark in one command: the demo bundle (built once by `ytrec demo --no-serve`), a real
+# `ytrec serve` on a free loopback port, wrk driving it (recommendations, one connection, the mix).
+# Extra arguments go to bench/serve_load.py (e.g. --workers 2, --baseline-src OLD/src, --profile FILE).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! command -v wrk >/dev/null; then
+  echo "scripts/load.sh needs wrk, the load generator: apt-get install -y wrk (Debian/Ubuntu)" >&2
+  exit 2
+fi
+export HF_HUB_OFFLINE="${HF_HUB_OFFLINE:-1}"
+PYTHON="${PYTHON:-.venv/bin/python}"
+[[ -f demo-output/bundle/manifest.json ]] || "$PYTHON" -m ytrec.cli demo --workdir demo-output --no-serve >&2
+exec "$PYTHON" bench/serve_load.py --bundle demo-output/bundle "$@"
