@@ -91,6 +91,10 @@ class _Titles:
 
     def __init__(self, data: np.ndarray, offsets: np.ndarray) -> None:
         self.data, self.offsets = data, offsets
+        # plain views of the (possibly memory-mapped) arrays: numpy.memmap's per-item __getitem__
+        # costs more than the decoding itself on the query path (a few hundred titles per query)
+        self._bytes = memoryview(np.asarray(data))
+        self._starts = np.asarray(offsets)
 
     @classmethod
     def of(cls, titles: list[str]) -> "_Titles":
@@ -103,10 +107,12 @@ class _Titles:
         return len(self.offsets) - 1
 
     def __getitem__(self, row: int) -> str:
-        return self.data[self.offsets[row] : self.offsets[row + 1]].tobytes().decode("utf-8")
+        return str(self._bytes[int(self._starts[row]) : int(self._starts[row + 1])], "utf-8")
 
     def many(self, rows: np.ndarray) -> list[str]:
-        return [self[int(r)] for r in rows]
+        rows = np.asarray(rows, dtype=np.int64)
+        spans = zip(self._starts[rows].tolist(), self._starts[rows + 1].tolist())
+        return [str(self._bytes[start:end], "utf-8") for start, end in spans]
 
     def plus(self, titles: list[str]) -> "_Titles":
         added = _Titles.of(titles)
