@@ -82,7 +82,8 @@ def test_killed_publish_leaves_previous_collections_in_use(milvus, sample_bundle
     publish_bundle(bundle, target, log=lambda m: None)
     client = client_for(target)
     before = json.loads((bundle / "manifest.json").read_text())
-    live = {a: client.describe_alias(a)["collection_name"] for a in ("t_kill_thumbnail", "t_kill_title")}
+    aliases = [m["collection"] for m in before["modalities"].values() if m["index"] == "milvus"]
+    live = {a: client.describe_alias(a)["collection_name"] for a in aliases}
     vid = Bundle.load(bundle).catalog.video_ids[0]
     expected = [r.video_id for r in Recommender.open(bundle).similar(vid, 5)]
 
