@@ -153,7 +153,11 @@ def test_cold_start_finds_the_same_video(client: TestClient, sample_bundle: Samp
     assert response.status_code == 200, response.text
     assert body["video"] is None and body["title"] == title and len(body["items"]) == 5
     top = body["items"][0]
-    assert top["thumbnail_score"] == pytest.approx(1.0, abs=1e-3)
+    assert top["video_id"] == video_id
+    # the upload is the source picture, normalized in memory; the catalog holds its JPEG-encoded
+    # normalization, and centred latents (the catalog mean subtracted) spread such near-identical
+    # pictures a little more than raw ones did: ~1.4e-3 below 1 on one CI machine
+    assert top["thumbnail_score"] == pytest.approx(1.0, abs=5e-3)
     assert top["title_score"] == pytest.approx(1.0, abs=1e-3)
 
     title_only = client.post("/api/recommendations", data={"title": title, "mode": "title", "k": "3"})
