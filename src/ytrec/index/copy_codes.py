@@ -130,3 +130,11 @@ def best_similarity(hypotheses: np.ndarray, codes: np.ndarray) -> np.ndarray:
     if not len(codes):
         return np.zeros(0, dtype=np.float32)
     return similarity_from_strips(strip_distances(hypotheses, codes)).max(axis=0)
+
+
+def pairwise_similarity(codes: np.ndarray) -> np.ndarray:
+    """(n, n) similarities among catalog codes, each pair also against the other mirrored (a
+    flipped re-upload inside the catalog); symmetric, 1 on the diagonal."""
+    plain = similarity_from_strips(strip_distances(codes, codes))
+    mirrored = similarity_from_strips(strip_distances(with_mirror(codes)[len(codes) :], codes))
+    return np.maximum(plain, mirrored)

@@ -26,10 +26,9 @@ from ytrec.index.copy_codes import (
     CODE_BYTES,
     best_similarity,
     copy_codes,
+    pairwise_similarity,
     query_codes,
     searched_hypotheses,
-    similarity_from_strips,
-    strip_distances,
     with_mirror,
 )
 from ytrec.index.copy_tables import TABLES, VALUES, build_tables, candidates
@@ -149,10 +148,7 @@ class CopyCodeStore(ModalityStore):
     def pairwise(self, rows: np.ndarray) -> np.ndarray:
         """(n, n) similarities among catalog rows, each also against the other mirrored, from the
         codes alone (symmetric; 1 on the diagonal)."""
-        codes = np.asarray(self.codes[np.asarray(rows, dtype=np.int64)])
-        plain = similarity_from_strips(strip_distances(codes, codes))
-        mirrored = similarity_from_strips(strip_distances(with_mirror(codes)[len(codes) :], codes))
-        return np.maximum(plain, mirrored)
+        return pairwise_similarity(np.asarray(self.codes[np.asarray(rows, dtype=np.int64)]))
 
     def pairwise_rows(self, rows: np.ndarray) -> np.ndarray:
         """The full matrix: n² XOR-popcounts of 64 bytes cost less than computing rows on demand."""

@@ -245,11 +245,7 @@ class MilvusStore(ModalityStore):
         block = self._vectors(rows)
         if self.spec.vector == "float":
             return block @ block.T
-        # as CopyCodeStore.pairwise: each pair also against the other mirrored
-        codes = self._codes
-        plain = codes.similarity_from_strips(codes.strip_distances(block, block))
-        mirrored = codes.similarity_from_strips(codes.strip_distances(codes.with_mirror(block)[len(block):], block))
-        return np.maximum(plain, mirrored)
+        return self._codes.pairwise_similarity(block)  # as CopyCodeStore.pairwise
 
     def encode(self, images: list) -> list:
         """Query codes of new pictures (binary signals), as the source kind makes them."""
