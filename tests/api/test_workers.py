@@ -24,6 +24,7 @@ import pytest
 from PIL import Image
 
 from tests.fixtures.bundles import SampleBundle
+from tests.helpers.processes import stop
 
 KEY = "workers-key"
 STARTUP_TIMEOUT_S = 240
@@ -74,12 +75,7 @@ def server(sample_bundle: SampleBundle, tmp_path_factory) -> Iterator[tuple[str,
             time.sleep(0.3)
         yield url, root
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, timeout=20)
 
 
 def worker_counts(url: str, attempts: int = 40) -> dict[int, int]:

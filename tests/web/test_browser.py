@@ -20,6 +20,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.fixtures.bundles import SampleBundle
+from tests.helpers.processes import stop
 
 pytestmark = pytest.mark.browser
 
@@ -67,12 +68,7 @@ def server(sample_bundle: SampleBundle, tmp_path_factory) -> Iterator[str]:
         assert f"http://127.0.0.1:{port}" in log.read_text()  # it says where it is
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, timeout=10)
 
 
 @pytest.fixture(scope="module")
