@@ -51,7 +51,7 @@ def files_of(manifest: dict, modalities: set[str]) -> set[str]:
     """The manifest-listed files written by the named stores.
 
     A store writes ``<name>.*`` / ``<name>_*``; a file belongs to the *longest* modality name that
-    prefixes it that way (``thumbnail_copy_fingerprints.npy`` is thumbnail_copy's, not
+    prefixes it that way (``thumbnail_copy_copy_codes.npy`` is thumbnail_copy's, not
     thumbnail's), and the thumbnail encoder's files belong to no store.
     """
     names = sorted(set(manifest.get("modalities", {})) | set(modalities), key=len, reverse=True)

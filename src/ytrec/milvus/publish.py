@@ -8,8 +8,8 @@ killed before the switch leaves the previous collections in use (and its half-bu
 are dropped by the next publish); a kill between the bundle's rename and the switch leaves
 readers on the previous collections, which the stable keys still map.
 
-The lexical signal stays local: it is an inverted index over character n-grams, not vectors.
-Signals whose store holds no exportable vectors (e.g. an older fingerprint kind) stay local too,
+The lexical signal stays local: it is a word index plus stored titles rescored by n-grams, not vectors.
+Signals whose store holds no exportable vectors (such as the lexical one) stay local too,
 and the log says so.
 """
 
