@@ -1,5 +1,7 @@
 """The lexical title store: exact rescoring against a brute-force reference, the word index's
-candidates, multilingual titles, updates, and bundle files."""
+candidates, multilingual titles, updates, and bundle files, in each of its three ways of scoring:
+stored vectors searched against every title (small catalogs), stored vectors for the word index's
+candidates (mid catalogs), vectors recomputed from the titles (a million titles)."""
 
 import math
 import unicodedata
@@ -58,9 +60,22 @@ def reference_similarity(a: str, b: str, titles: list[str]) -> float:
     return sum(w * vb.get(g, 0.0) for g, w in va.items())
 
 
-@pytest.fixture(scope="module")
-def store() -> LexicalIndexStore:
-    return LexicalIndexStore.build("title_lexical", TITLES)
+MODES = {
+    "exact scan": dict(config=None, term_vectors=True),
+    "stored vectors": dict(config=LexicalIndexConfig(exact_scan_up_to=0), term_vectors=True),
+    "recomputed": dict(config=None, term_vectors=False),
+}
+
+
+@pytest.fixture(scope="module", params=list(MODES))
+def store(request) -> LexicalIndexStore:
+    return LexicalIndexStore.build("title_lexical", TITLES, **MODES[request.param])
+
+
+def test_the_modes_are_what_they_say(store):
+    assert store.describe()["term_vectors"] == (store.vectors is not None)
+    if store.vectors is not None:
+        assert len(store.vectors) == len(TITLES) and store.vectors.nbytes > 0
 
 
 def test_rescoring_is_exact_for_every_row(store):
@@ -188,6 +203,6 @@ def test_size_estimate_grows_with_titles():
 def test_large_catalogs_look_up_whole_words_only():
     assert LexicalIndexConfig.for_catalog(10_000).candidate_tokens == "twps"
     assert LexicalIndexConfig.for_catalog(2_000_000).candidate_tokens == "w"
-    store = LexicalIndexStore.build("t", TITLES, LexicalIndexConfig(candidate_tokens="w"))
+    store = LexicalIndexStore.build("t", TITLES, LexicalIndexConfig(candidate_tokens="w", exact_scan_up_to=0))
     assert store.search(store.encode(["Pol | Sambol"]), 2)[1][0].tolist()[0] == 4
     assert store.search(store.encode(["|"]), 2)[1].tolist() == [[-1, -1]]  # no word: no candidates
