@@ -206,3 +206,66 @@ def test_large_catalogs_look_up_whole_words_only():
     store = LexicalIndexStore.build("t", TITLES, LexicalIndexConfig(candidate_tokens="w", exact_scan_up_to=0))
     assert store.search(store.encode(["Pol | Sambol"]), 2)[1][0].tolist()[0] == 4
     assert store.search(store.encode(["|"]), 2)[1].tolist() == [[-1, -1]]  # no word: no candidates
+
+
+def test_long_words_and_repeated_terms_score_exactly():
+    titles = ["a" * 300 + " tail", "b" * 299 + "c tail", "tail tail tail", "x y z"]
+    store = LexicalIndexStore.build("t", titles, term_vectors=False)
+    for query in titles:
+        got = store.similarity(store.encode([query]), np.arange(len(titles)))
+        np.testing.assert_allclose(got, [reference_similarity(query, t, titles) for t in titles], atol=1e-5)
+
+
+def test_the_three_modes_agree_and_search_scores_are_reused_exactly(tmp_path: Path):
+    built = {mode: LexicalIndexStore.build("t", TITLES, **kwargs) for mode, kwargs in MODES.items()}
+    rows = np.arange(len(TITLES))
+    for row in range(len(TITLES)):
+        want = built["recomputed"].similarity(built["recomputed"].row_query(row), rows)
+        for store in built.values():
+            np.testing.assert_allclose(store.similarity(store.row_query(row), rows), want, atol=1e-6)
+            np.testing.assert_allclose(store.pairwise(rows), built["recomputed"].pairwise(rows), atol=1e-6)
+    recomputed = built["recomputed"]
+    query = recomputed.encode(["Pol roti recipe"])
+    before = recomputed.similarity(query, rows)
+    recomputed.search(query, 3)  # remembers its candidates' scores
+    np.testing.assert_allclose(recomputed.similarity(query, rows[::-1]), before[::-1], atol=1e-7)
+
+
+def test_bundles_saved_before_term_vectors_load_and_recompute(tmp_path: Path):
+    store = LexicalIndexStore.build("title_lexical", TITLES, term_vectors=False)
+    store.save(tmp_path)
+    old_meta = {k: v for k, v in store.describe().items() if k != "term_vectors"}
+    old_meta["config"] = {k: v for k, v in old_meta["config"].items() if k != "exact_scan_up_to"}
+    loaded = load_store("title_lexical", tmp_path, old_meta)
+    assert loaded.vectors is None and loaded.config.exact_scan_up_to == LexicalIndexConfig().exact_scan_up_to
+    query = store.encode(["Pol roti recipe"])
+    np.testing.assert_allclose(loaded.search(query, 4)[0], store.search(query, 4)[0], atol=1e-6)
+
+
+def test_stored_vectors_are_memory_mapped_and_their_size_is_estimated(tmp_path: Path):
+    titles = [f"{t} {i % 7} {'part ' * (i % 3)}".strip() for i, t in enumerate(TITLES * 20)]
+    stored = LexicalIndexStore.build("title_lexical", titles, term_vectors=True)
+    names = stored.save(tmp_path)
+    vector_files = [n for n in names if "vector" in n or "vocabulary" in n]
+    assert len(vector_files) == 4
+    loaded = load_store("title_lexical", tmp_path, stored.describe())
+    assert all(isinstance(a.base, np.memmap) or isinstance(a, np.memmap) for a in loaded.vectors.arrays())
+    chars = float(np.mean([len(t) for t in titles]))
+    extra = estimate_bytes(len(titles), chars, term_vectors=True) - estimate_bytes(len(titles), chars)
+    written = sum((tmp_path / n).stat().st_size for n in vector_files)
+    vocabulary = (tmp_path / "title_lexical_vocabulary.npy").stat().st_size
+    assert 0.7 < (extra - 8 * 25 * len(titles)) / (written - vocabulary) < 1.3  # the vocabulary is bounded above
+
+
+def test_the_signal_offers_both_ways_and_the_budget_decides():
+    from ytrec.index.auto import DEFAULT_MEMORY_BUDGET, choose_jointly
+    from ytrec.signals import SIGNALS
+
+    spec = SIGNALS["title_lexical"]
+    small, large = spec.store_candidates(10_000, mean_title_chars=60.0), spec.store_candidates(1_000_000, mean_title_chars=60.0)
+    assert [c.params["term_vectors"] for c in small] == [True, False]
+    assert [c.params["term_vectors"] for c in large] == [False, True]
+    assert all(c.kind == "lexical_inverted" and c.steps == 0 for c in small + large)
+    assert small[0].estimated_bytes > small[1].estimated_bytes
+    assert choose_jointly({"title_lexical": small}, DEFAULT_MEMORY_BUDGET)["title_lexical"].params["term_vectors"]
+    assert not choose_jointly({"title_lexical": large}, 300_000_000)["title_lexical"].params["term_vectors"]

@@ -36,17 +36,17 @@ class TitleLexicalSignal(SignalSpec):
 
         from ytrec.index.lexical import VECTORS_UP_TO
 
-        # both score exactly the same; stored vectors make a query ~10x cheaper (index/lexical.py),
-        # so they rank level (steps 0) and the budget decides: stored where they fit
+        # both score exactly the same; stored vectors make a query several times cheaper
+        # (index/lexical.py), so they rank level (steps 0) and the budget decides: ``auto`` takes
+        # the largest combination that fits. An explicit --index takes the first: stored vectors
+        # up to VECTORS_UP_TO titles (~300 MB), recomputed beyond.
         recomputed = StoreCandidate("lexical_inverted", {"term_vectors": False},
                                     "word index for candidates, n-gram vectors recomputed from titles",
                                     estimate_bytes(n, mean_title_chars), steps=0)
-        if n > VECTORS_UP_TO:
-            return [recomputed]
         stored = StoreCandidate("lexical_inverted", {"term_vectors": True},
                                 "stored n-gram vectors (exact scan of a small catalog, word index beyond)",
                                 estimate_bytes(n, mean_title_chars, term_vectors=True), steps=0)
-        return [stored, recomputed]
+        return [stored, recomputed] if n <= VECTORS_UP_TO else [recomputed, stored]
 
     def build(self, ctx: BuildContext) -> ModalityStore:
         from ytrec.index.lexical import LexicalIndexStore
