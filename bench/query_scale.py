@@ -214,39 +214,81 @@ def build_stores(data: Data, choices: dict[str, IndexChoice], log) -> Built:
     return Built(stores, seconds, saved, sizes, folder)
 
 
-def write_servable_bundle(built: Built, catalog: Catalog, choices: dict[str, IndexChoice], models_from: Path,
-                          out: Path) -> None:
-    """Turn the stores' folder into a bundle ``ytrec serve`` opens: catalog, ingest report and the
-    two models of a real bundle, manifest last (as ``write_bundle`` does)."""
+def write_bundle_folder(built: Built, catalog: Catalog, choices: dict[str, IndexChoice], models_from: Path | None,
+                        out: Path) -> None:
+    """Turn the stores' folder into a bundle, manifest last (as ``write_bundle`` does).
+
+    With ``models_from`` (a real bundle whose title model gives vectors of the bench's dimension)
+    its two models are copied in and ``ytrec serve`` opens the bundle. Without, the manifest
+    records multilingual-e5-base (the default model, 768-d) and no thumbnail encoder: the bundle
+    answers ``similar()`` (a later ``--from-bundle`` run measures it without building again) but
+    cannot encode new titles or uploads."""
     from ytrec.artifact.bundle import CATALOG_FILE, ENCODER_FILES, REPORT_FILE
     from ytrec.artifact.manifest import read_manifest, write_manifest
     from ytrec.catalog.report import IngestReport
+    from ytrec.encoders.title.config import DEFAULT_TEXT_MODEL
     from ytrec.signals.plan import selection_record
 
-    source = read_manifest(models_from)
-    model_d = source["text_model"]["record"].get("dimension")
     title_d = built.stores["title"].describe()["dimension"]
-    if model_d != title_d:
-        raise SystemExit(f"--models-from {models_from}: its title model gives {model_d}-d vectors, the bench's are "
-                         f"{title_d}-d (pass --title-dim {model_d})")
     folder = built.folder
+    models: dict = {}
+    files = [CATALOG_FILE, REPORT_FILE]
+    if models_from is not None:
+        source = read_manifest(models_from)
+        model_d = source["text_model"]["record"].get("dimension")
+        if model_d != title_d:
+            raise SystemExit(f"--models-from {models_from}: its title model gives {model_d}-d vectors, the bench's "
+                             f"are {title_d}-d (pass --title-dim {model_d})")
+        for name in ENCODER_FILES:
+            shutil.copy2(models_from / name, folder / name)
+        files += ENCODER_FILES
+        models = {"thumbnail_encoder": source["thumbnail_encoder"], "text_model": source["text_model"]}
+    else:
+        config = TextModelConfig.for_model(DEFAULT_TEXT_MODEL)
+        models = {"text_model": {"config": config.to_dict(), "record": {
+            "model": config.model, "dimension": title_d, "passage_prefix": config.passage_prefix,
+            "query_prefix": config.query_prefix, "synthetic_vectors": True}}}
     catalog.save(folder / CATALOG_FILE)
-    report = IngestReport("synthetic catalog (bench/query_scale.py)", len(catalog), len(catalog))
-    report.write(folder / REPORT_FILE)
-    for name in ENCODER_FILES:
-        shutil.copy2(models_from / name, folder / name)
-    files = [CATALOG_FILE, REPORT_FILE, *ENCODER_FILES] + [f for name in SIGNALS for f in built.files[name]]
+    IngestReport("synthetic catalog (bench/query_scale.py)", len(catalog), len(catalog)).write(folder / REPORT_FILE)
+    files += [f for name in SIGNALS for f in built.files[name]]
     write_manifest(folder, {
-        "source": {"description": "synthetic catalog (bench/query_scale.py); models copied from " + str(models_from)},
+        "source": {"description": "synthetic catalog (bench/query_scale.py)"
+                   + (f"; models copied from {models_from}" if models_from else "; no models")},
         "counts": {"source_rows": len(catalog), "skipped_rows": 0, "videos": len(catalog)},
-        "thumbnail_encoder": source["thumbnail_encoder"],
-        "text_model": source["text_model"],
+        **models,
         "fusion": {"method": DEFAULT_FUSION, "weights": default_weights(), "diversity": Diversity().to_dict()},
+        "timings": {f"build_{name}_s": round(built.seconds[name], 2) for name in SIGNALS},
         "index_selection": selection_record("auto", DEFAULT_MEMORY_BUDGET, choices),
         "modalities": {name: built.stores[name].describe() for name in SIGNALS},
     }, files)
     out.parent.mkdir(parents=True, exist_ok=True)
     shutil.move(str(folder), str(out))
+
+
+def stores_of_bundle(path: Path, log) -> tuple[Built, dict[str, IndexChoice]]:
+    """The stores (memory-mapped), build times and choices of a bundle an earlier ``--bundle-out`` wrote."""
+    bundle = Bundle.load(path)
+    manifest = bundle.manifest
+    choices = {name: IndexChoice(**choice) for name, choice in manifest["index_selection"]["modalities"].items()}
+    seconds = {name: float(manifest["timings"][f"build_{name}_s"]) for name in SIGNALS}
+    sizes = _store_sizes(manifest)
+    log(f"stores of {path}: " + ", ".join(f"{n} {choices[n].kind} {sizes[n] / 1e6:.0f} MB" for n in SIGNALS))
+    return Built(bundle.stores, seconds, {}, sizes, path), choices
+
+
+def _store_sizes(manifest: dict) -> dict[str, int]:
+    """Bytes of each store's files: the files named after the signal (``<name>.*``, ``<name>_*``)."""
+    other = {"catalog.parquet", "ingest_report.json", "thumbnail_encoder.safetensors", "thumbnail_encoder.json"}
+    sizes = dict.fromkeys(SIGNALS, 0)
+    for file, meta in manifest["files"].items():
+        if file in other:
+            continue
+        stem = file.split("/", 1)[0]
+        owner = max((n for n in SIGNALS if stem == n or stem.startswith(n + ".") or stem.startswith(n + "_")),
+                    key=len, default=None)
+        if owner is not None:
+            sizes[owner] += meta["bytes"]
+    return sizes
 
 
 # -- exact stores for the recall reference ------------------------------------------------------
@@ -414,7 +456,8 @@ class Original:
 
 
 def run_size(n: int, queries: int, seed: int, log, title_d: int = TITLE_D, cache: Path | None = None,
-             bundle_out: Path | None = None, models_from: Path | None = None) -> list[Row]:
+             bundle_out: Path | None = None, models_from: Path | None = None,
+             from_bundle: Path | None = None) -> list[Row]:
     log(f"\n== {n:,} videos ==")
     t = time.perf_counter()
     data = generate(n, seed, title_d, cache)
@@ -440,8 +483,11 @@ def run_size(n: int, queries: int, seed: int, log, title_d: int = TITLE_D, cache
     log(f"original: p50 {baseline.p50_ms:.2f} ms p99 {baseline.p99_ms:.2f} ms")
     del original
 
-    choices = plan(n, data)
-    built = build_stores(data, choices, log)
+    if from_bundle is not None:
+        built, choices = stores_of_bundle(from_bundle, log)
+    else:
+        choices = plan(n, data)
+        built = build_stores(data, choices, log)
     stores, seconds, sizes = built.stores, built.seconds, built.sizes
     faiss.omp_set_num_threads(1)  # one query per request; a server scales with worker processes
     recommender = Recommender(make_bundle(catalog, stores))
@@ -468,9 +514,9 @@ def run_size(n: int, queries: int, seed: int, log, title_d: int = TITLE_D, cache
     log(f"ours: p50 {ours.p50_ms:.2f} ms p99 {ours.p99_ms:.2f} ms (CPU p50 {ours.cpu_p50_ms:.2f} ms), recall@10 {ours.recall:.3f}, "
         f"{ours.memory_mb:.0f} MB, build {ours.build_s:.0f}s, {ours.ratio:.1f}x the original")
     if bundle_out is not None:
-        write_servable_bundle(built, catalog, choices, models_from, bundle_out)
-        log(f"bundle for `ytrec serve`: {bundle_out}")
-    else:
+        write_bundle_folder(built, catalog, choices, models_from, bundle_out)
+        log(f"bundle kept: {bundle_out}")
+    elif from_bundle is None:
         shutil.rmtree(built.folder, ignore_errors=True)
     return [baseline, ours]
 
@@ -514,19 +560,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=RESULTS / "query_scale.md")
     parser.add_argument("--title-dim", type=int, default=TITLE_D, help="768: multilingual-e5-base; 384: the offline MiniLM")
     parser.add_argument("--cache", type=Path, help="keep the generated data here and reuse it on the next run")
-    parser.add_argument("--bundle-out", type=Path, help="keep the stores as a servable bundle here (one size only)")
-    parser.add_argument("--models-from", type=Path, help="the real bundle whose two models --bundle-out copies")
+    parser.add_argument("--bundle-out", type=Path, help="keep the stores as a bundle here (one size only)")
+    parser.add_argument("--models-from", type=Path, help="a real bundle whose two models --bundle-out copies (servable)")
+    parser.add_argument("--from-bundle", type=Path, help="measure the stores a --bundle-out run kept (one size; no build)")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
-    if args.bundle_out and (len(sizes) != 1 or args.models_from is None or args.bundle_out.exists()):
-        parser.error("--bundle-out needs one size, --models-from BUNDLE, and a path that does not exist yet")
+    if args.bundle_out and (len(sizes) != 1 or args.bundle_out.exists() or args.from_bundle):
+        parser.error("--bundle-out needs one size and a path that does not exist yet (and no --from-bundle)")
+    if args.from_bundle and len(sizes) != 1:
+        parser.error("--from-bundle needs one size (the bundle's)")
     RESULTS.mkdir(parents=True, exist_ok=True)
     log = lambda m: print(m, file=sys.stderr, flush=True)  # noqa: E731
     header = machine()
     rows: list[Row] = []
     for n in sizes:
         rows += run_size(n, args.queries if n < 500_000 else min(args.queries, 200), args.seed, log, args.title_dim,
-                         args.cache, args.bundle_out, args.models_from)
+                         args.cache, args.bundle_out, args.models_from, args.from_bundle)
     text = tables(rows, header)
     text += f"\n\nLoad average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}\n"
     args.out.write_text(text + "\n", encoding="utf-8")
