@@ -144,13 +144,26 @@ def gram(indptr: np.ndarray, columns: np.ndarray, values: np.ndarray) -> np.ndar
     n = len(indptr) - 1
     if not len(columns):
         return np.zeros((n, n), dtype=np.float32)
-    used, compact = np.unique(columns, return_inverse=True)
-    compact = compact.astype(INDEX)
-    dense = np.zeros((len(used), n), dtype=np.float32)  # column-major copy of the rows
-    dense[compact, np.repeat(np.arange(n), np.diff(indptr))] = values
+    compact, used = _compact(columns)
+    owner = np.repeat(np.arange(n, dtype=INDEX), np.diff(indptr))
+    dense = np.zeros(used * n, dtype=np.float32)  # (used, n): the rows as columns
+    dense[compact * n + owner] = values
     out = np.zeros(n * n, dtype=np.float32)
-    kernels.csr_matvecs(n, len(used), n, indptr, compact, values, dense.ravel(), out)
+    kernels.csr_matvecs(n, used, n, indptr, compact, values, dense, out)
     return out.reshape(n, n)
+
+
+def _compact(columns: np.ndarray) -> tuple[np.ndarray, int]:
+    """Columns renumbered 0..used-1 in order (``np.unique(return_inverse=True)`` at half the
+    cost: one sort of (column, position) keys instead of an argsort)."""
+    bits = max(len(columns) - 1, 1).bit_length()
+    keys = np.sort((columns.astype(np.int64) << bits) | np.arange(len(columns)))
+    ordered = keys >> bits
+    step = np.zeros(len(columns), dtype=INDEX)
+    np.not_equal(ordered[1:], ordered[:-1], out=step[1:])
+    compact = np.empty(len(columns), dtype=INDEX)
+    compact[keys & ((1 << bits) - 1)] = np.cumsum(step, dtype=INDEX)
+    return compact, int(compact.max()) + 1
 
 
 def _joined(parts: list[np.ndarray], dtype) -> np.ndarray:
