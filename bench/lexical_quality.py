@@ -67,7 +67,7 @@ SCANNED = [("char 2-4 TF-IDF", TermConfig()), ("char 2-4 + words TF-IDF", TermCo
 GROUPS = ("previous", "dense", "inverted", "scan", "default", "candidates", "tantivy")
 
 
-def candidates_only(terms: TermConfig = TermConfig(words=True), candidates: int = 200) -> LexicalIndexConfig:
+def candidates_only(terms: TermConfig = TermConfig(), candidates: int = 200) -> LexicalIndexConfig:
     """Word-index candidates rescored, whatever the catalog size (no exact scan)."""
     return LexicalIndexConfig(terms=terms, candidates=candidates, exact_scan_up_to=0)
 

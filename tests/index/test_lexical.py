@@ -34,15 +34,16 @@ TITLES = [
 ]
 
 
-def reference_vector(text: str, titles: list[str], n_range=(2, 4)) -> dict[object, float]:
-    """Sublinear TF-IDF over char_wb n-grams and whole words (the default terms), computed with
-    strings and dicts (no hashing)."""
+def reference_vector(text: str, titles: list[str], words: bool, n_range=(2, 4)) -> dict[object, float]:
+    """Sublinear TF-IDF over char_wb n-grams (and whole words if asked), computed with strings
+    and dicts (no hashing)."""
 
     def grams(t: str) -> Counter:
         t = " ".join(unicodedata.normalize("NFKC", t).casefold().split())
         found = Counter()
         for word in t.split():
-            found[("word", word)] += 1
+            if words:
+                found[("word", word)] += 1
             padded = f" {word} "
             for n in range(n_range[0], n_range[1] + 1):
                 found.update(padded[i : i + n] for i in range(len(padded) - n + 1))
@@ -55,8 +56,8 @@ def reference_vector(text: str, titles: list[str], n_range=(2, 4)) -> dict[objec
     return {g: w / norm for g, w in weights.items()} if norm else {}
 
 
-def reference_similarity(a: str, b: str, titles: list[str]) -> float:
-    va, vb = reference_vector(a, titles), reference_vector(b, titles)
+def reference_similarity(a: str, b: str, titles: list[str], words: bool) -> float:
+    va, vb = reference_vector(a, titles, words), reference_vector(b, titles, words)
     return sum(w * vb.get(g, 0.0) for g, w in va.items())
 
 
@@ -64,6 +65,8 @@ MODES = {
     "exact scan": dict(config=None, term_vectors=True),
     "stored vectors": dict(config=LexicalIndexConfig(exact_scan_up_to=0), term_vectors=True),
     "recomputed": dict(config=None, term_vectors=False),
+    "exact scan, words": dict(config=LexicalIndexConfig(terms=TermConfig(words=True)), term_vectors=True),
+    "recomputed, words": dict(config=LexicalIndexConfig(terms=TermConfig(words=True)), term_vectors=False),
 }
 
 
@@ -82,16 +85,16 @@ def test_rescoring_is_exact_for_every_row(store):
     rows = np.arange(len(TITLES))
     for query in ["sri lanka cricket", "Pol roti", "ශ්‍රී ලංකා", "Office Day 03", TITLES[2]]:
         got = store.similarity(store.encode([query]), rows)
-        want = [reference_similarity(query, t, TITLES) for t in TITLES]
+        want = [reference_similarity(query, t, TITLES, store.config.terms.words) for t in TITLES]
         np.testing.assert_allclose(got, want, atol=1e-5)
-    np.testing.assert_allclose(store.pairwise(rows)[4], [reference_similarity(TITLES[4], t, TITLES) for t in TITLES], atol=1e-5)
+    np.testing.assert_allclose(store.pairwise(rows)[4], [reference_similarity(TITLES[4], t, TITLES, store.config.terms.words) for t in TITLES], atol=1e-5)
 
 
 def test_search_returns_exact_scores_of_the_best_word_candidates(store):
     scores, rows = store.search(store.encode(["Sri Lanka cricket", "pol recipe"]), 3)
     assert rows[0].tolist()[0] == 10 and set(rows[1][:2].tolist()) == {4, 5}
     for query, found, got in zip(["Sri Lanka cricket", "pol recipe"], rows, scores):
-        np.testing.assert_allclose(got, [reference_similarity(query, TITLES[r], TITLES) for r in found], atol=1e-5)
+        np.testing.assert_allclose(got, [reference_similarity(query, TITLES[r], TITLES, store.config.terms.words) for r in found], atol=1e-5)
         assert np.all(np.diff(got) <= 0)
 
 
@@ -108,7 +111,7 @@ def test_unseen_terms_count_as_seen_once_and_a_query_of_none_finds_nothing(store
     scores, rows = store.search(store.encode(["zzzz qqqq"]), 3)
     assert rows.tolist() == [[-1, -1, -1]] and not scores.any()
     mixed = store.similarity(store.encode(["pol zzzz"]), np.array([4, 5]))
-    np.testing.assert_allclose(mixed, [reference_similarity("pol zzzz", TITLES[r], TITLES) for r in (4, 5)], atol=1e-5)
+    np.testing.assert_allclose(mixed, [reference_similarity("pol zzzz", TITLES[r], TITLES, store.config.terms.words) for r in (4, 5)], atol=1e-5)
     assert 0 < mixed[0] < store.similarity(store.encode(["pol"]), np.array([4]))[0]
     assert store.search(store.encode([""]), 2)[1].tolist() == [[-1, -1]]
 
@@ -129,7 +132,7 @@ def test_rows_added_and_removed_score_exactly_with_the_build_statistics(store):
     everything = TITLES + added
     rows = np.arange(len(everything))
     for query in (4, len(TITLES), len(TITLES) + 1):
-        want = [reference_similarity(everything[query], t, TITLES) for t in everything]
+        want = [reference_similarity(everything[query], t, TITLES, store.config.terms.words) for t in everything]
         np.testing.assert_allclose(grown.similarity(grown.row_query(query), rows), want, atol=1e-5)
     assert grown.pairwise(rows)[len(TITLES), len(TITLES) + 2] == pytest.approx(1.0, abs=1e-6)  # new duplicates
     assert grown.search(grown.row_query(4), 2)[1][0].tolist() == [4, len(TITLES)]
@@ -137,7 +140,7 @@ def test_rows_added_and_removed_score_exactly_with_the_build_statistics(store):
     shrunk = grown.with_rows_removed(np.array([0, 1, 4]))
     kept = [t for i, t in enumerate(everything) if i not in (0, 1, 4)]
     assert [shrunk.row_query(r).texts[0] for r in range(len(kept))] == [shrunk.encode([t]).texts[0] for t in kept]
-    want = [reference_similarity("Pol Sambol Recipe", t, TITLES) for t in kept]
+    want = [reference_similarity("Pol Sambol Recipe", t, TITLES, store.config.terms.words) for t in kept]
     np.testing.assert_allclose(shrunk.similarity(shrunk.encode(["Pol Sambol Recipe"]), np.arange(len(kept))), want, atol=1e-5)
     found = shrunk.search(shrunk.encode(["Pol Sambol Recipe"]), 2)[1][0].tolist()
     assert [kept[r] for r in found] == ["Pol Sambol Recipe 2", "Pol Sambol Recipe 2"]
@@ -210,14 +213,14 @@ def test_large_catalogs_look_up_whole_words_only():
 
 def test_long_words_and_repeated_terms_score_exactly():
     titles = ["a" * 300 + " tail", "b" * 299 + "c tail", "tail tail tail", "x y z"]
-    store = LexicalIndexStore.build("t", titles, term_vectors=False)
+    store = LexicalIndexStore.build("t", titles, LexicalIndexConfig(terms=TermConfig(words=True)), term_vectors=False)
     for query in titles:
         got = store.similarity(store.encode([query]), np.arange(len(titles)))
-        np.testing.assert_allclose(got, [reference_similarity(query, t, titles) for t in titles], atol=1e-5)
+        np.testing.assert_allclose(got, [reference_similarity(query, t, titles, True) for t in titles], atol=1e-5)
 
 
 def test_the_three_modes_agree_and_search_scores_are_reused_exactly(tmp_path: Path):
-    built = {mode: LexicalIndexStore.build("t", TITLES, **kwargs) for mode, kwargs in MODES.items()}
+    built = {mode: LexicalIndexStore.build("t", TITLES, **kwargs) for mode, kwargs in MODES.items() if "words" not in mode}
     rows = np.arange(len(TITLES))
     for row in range(len(TITLES)):
         want = built["recomputed"].similarity(built["recomputed"].row_query(row), rows)
