@@ -15,7 +15,8 @@ with each term set (character 2-4-grams, words, both) and weighting (TF-IDF, BM2
 word-index candidates (``inverted``), the same with every title scored (``scan``: the measure's
 ceiling, what the candidate stage loses), the default at this catalog's size (``default``: stored
 vectors searched against every title up to 2,000 titles), the default's word-index candidates at
-200 / 300 (``candidates``: what a catalog above 2,000 titles gets), and tantivy's own token BM25
+200 / 300 (``candidates``: what a catalog above 2,000 titles gets), the default above 100k titles
+(``large``: whole-word candidates only, 200 and 100 of them), and tantivy's own token BM25
 ranking alone (``tantivy``: its scores are unbounded, so it has no fused row).
 
     PYTHONPATH=src .venv/bin/python bench/lexical_quality.py [--variants previous,default] [--out ...]
@@ -24,6 +25,7 @@ ranking alone (``tantivy``: its scores are unbounded, so it has no fused row).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -64,7 +66,7 @@ SCANNED = [("char 2-4 TF-IDF", TermConfig()), ("char 2-4 + words TF-IDF", TermCo
            ("char 2-4 BM25", TermConfig(weighting="bm25"))]  # every title a candidate: the measure's own ceiling
 
 
-GROUPS = ("previous", "dense", "inverted", "scan", "default", "candidates", "tantivy")
+GROUPS = ("previous", "dense", "inverted", "scan", "default", "candidates", "large", "tantivy")
 
 
 def candidates_only(terms: TermConfig = TermConfig(), candidates: int = 200) -> LexicalIndexConfig:
@@ -141,6 +143,10 @@ def main() -> None:
         for candidates in (200, 300) if "candidates" in groups else ():
             measure(f"default terms, {candidates} word-index candidates (above 2,000 titles)",
                     LexicalIndexStore.build(LEXICAL, titles, candidates_only(candidates=candidates)))
+        for candidates in (200, 100) if "large" in groups else ():
+            config = dataclasses.replace(LexicalIndexConfig.for_catalog(10**6), candidates=candidates, exact_scan_up_to=0)
+            measure(f"default above 100k titles (word candidates only), {candidates} candidates",
+                    LexicalIndexStore.build(LEXICAL, titles, config))
         if "tantivy" in groups:
             alone = evaluator(WordBM25System(default))["ndcg@10"]
             rows.append({"variant": "word BM25 (tantivy ranking)", "alone": round(alone, 4), "fused": None})
