@@ -201,7 +201,7 @@ def build_stores(data: Data, choices: dict[str, IndexChoice], log) -> Built:
         if name in DENSE:
             store, _ = build_store(name, data.thumbs if name == "thumbnail" else data.title_vectors, choice=choice)
         elif name == "title_lexical":
-            store = store_class(choice.kind).build(name, data.titles)
+            store = store_class(choice.kind).build(name, data.titles, term_vectors=choice.params.get("term_vectors"))
         else:
             store = store_class(choice.kind).from_codes(name, data.codes)
         seconds[name] = time.perf_counter() - t
