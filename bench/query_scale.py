@@ -486,6 +486,7 @@ def run_size(n: int, queries: int, seed: int, log, title_d: int = TITLE_D, cache
     if from_bundle is not None:
         built, choices = stores_of_bundle(from_bundle, log)
     else:
+        faiss.omp_set_num_threads(os.cpu_count() or 1)  # builds use every core, as `ytrec build` does
         choices = plan(n, data)
         built = build_stores(data, choices, log)
     stores, seconds, sizes = built.stores, built.seconds, built.sizes
