@@ -201,7 +201,7 @@ def build_stores(data: Data, choices: dict[str, IndexChoice], log) -> Built:
         if name in DENSE:
             store, _ = build_store(name, data.thumbs if name == "thumbnail" else data.title_vectors, choice=choice)
         elif name == "title_lexical":
-            store = store_class(choice.kind).build(name, data.titles)
+            store = store_class(choice.kind).build(name, data.titles, term_vectors=choice.params.get("term_vectors"))
         else:
             store = store_class(choice.kind).from_codes(name, data.codes)
         seconds[name] = time.perf_counter() - t
@@ -486,6 +486,7 @@ def run_size(n: int, queries: int, seed: int, log, title_d: int = TITLE_D, cache
     if from_bundle is not None:
         built, choices = stores_of_bundle(from_bundle, log)
     else:
+        faiss.omp_set_num_threads(os.cpu_count() or 1)  # builds use every core, as `ytrec build` does
         choices = plan(n, data)
         built = build_stores(data, choices, log)
     stores, seconds, sizes = built.stores, built.seconds, built.sizes
