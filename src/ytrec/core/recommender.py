@@ -37,6 +37,9 @@ from ytrec.index.base import SearchParams, Where
 from ytrec.signals import SIGNALS, signals_for_source
 
 DEFAULT_OVERSAMPLE = 4
+# when duplicates or the channel cap leave fewer than k, the pool is searched 4x deeper, at most this
+# many times (a catalog of few channels cannot fill a capped list, however deep the search)
+MAX_DEEPENING = 2
 MAX_TITLE_CHARS = 500
 
 
@@ -46,6 +49,7 @@ class Pool:
 
     rows: np.ndarray
     scores: dict[str, np.ndarray]
+    complete: bool = True  # every candidate the searches can give: a deeper pool would add none
 
 
 class Recommender:
@@ -280,15 +284,19 @@ class Recommender:
             depth, pushed_depth = min(inflated * scale, n), min(base * scale, n)
             found = [self._search(m, query, depth, pushed_depth, search, where) for m in modalities
                      for query, coef in probes.get(m, []) if coef > 0]
+            # a search that returned fewer rows than asked (-1 padded) returned all it can find
+            # (copy codes: only rows sharing a chunk; words: only rows sharing a term)
+            deeper = any(len(rows) and rows[-1] >= 0 for rows in found)
             rows = np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
-            if len(rows) and rows[0] < 0:  # -1 pads a short search: at most one after unique
+            if len(rows) and rows[0] < 0:  # at most one -1 after unique
                 rows = rows[1:]
             rows = rows[keep[rows]] if allowed is not None else without(rows, excluded)
-            if len(rows) >= min(need, available) or depth >= n:
+            complete = depth >= n or not deeper
+            if len(rows) >= min(need, available) or complete:
                 break
             scale *= 4
         scores = {m: self._probe_scores(m, probe, rows) for m, probe in probes.items()}
-        return Pool(rows, scores)
+        return Pool(rows, scores, complete)
 
     def _search(
         self, modality: str, query: Any, depth: int, pushed_depth: int, search: SearchParams | None, where: Where | None
@@ -332,10 +340,16 @@ class Recommender:
             allowed = filters.allowed(self.catalog, query_rows)
             where = filters.where(self.catalog, query_rows)
         searched = [m for m in modalities if weights[m] > 0]  # a weight-0 signal finds no candidates
-        pool = self.pool(probes, searched, k * self.oversample, query_rows, allowed, search, where)
-        if pool.rows.size == 0:
-            return []
-        return self.rank_pool(pool, modalities, k, weights, strategy, diversity, copies_of_query)
+        need = k * self.oversample
+        for _ in range(MAX_DEEPENING + 1):
+            pool = self.pool(probes, searched, need, query_rows, allowed, search, where)
+            if pool.rows.size == 0:
+                return []
+            listed = self.rank_pool(pool, modalities, k, weights, strategy, diversity, copies_of_query)
+            if len(listed) >= k or pool.complete:
+                break
+            need *= 4  # duplicates or the channel cap left too few of this pool
+        return listed
 
     def rank_pool(
         self,
