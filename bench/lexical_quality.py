@@ -8,27 +8,30 @@ harness's ``RetrievalEvaluator``):
 - **alone**: the ``title_lexical`` mode (the lexical signal's own candidates, rescored by it);
 - **fused**: the default hybrid (dense title + lexical, the bundle's weights and fusion).
 
-Variants: the previous store (``tfidf_char``: exact sparse TF-IDF against every title, the
-baseline, measured in the same run), the inverted store with each term set (character 2-4-grams,
-words, both) and weighting (TF-IDF, BM25) at 100 / 200 word-index candidates, some with a full
-scan (every title rescored: the measure's ceiling, what the candidate stage loses), the default
-configuration, and tantivy's own token BM25 ranking alone (its scores are unbounded, so it has no
-fused row).
+Variants (``--variants`` picks groups; each row takes minutes on a busy 2-core machine): the
+previous store (``previous``: ``tfidf_char``, exact sparse TF-IDF against every title, the
+baseline, measured in the same run), the dense title signal alone (``dense``), the inverted store
+with each term set (character 2-4-grams, words, both) and weighting (TF-IDF, BM25) at 100 / 200
+word-index candidates (``inverted``), the same with every title scored (``scan``: the measure's
+ceiling, what the candidate stage loses), the default at this catalog's size (``default``: stored
+vectors searched against every title up to 2,000 titles), the default's word-index candidates at
+200 / 300 (``candidates``: what a catalog above 2,000 titles gets), the default above 100k titles
+(``large``: whole-word candidates only, 200 and 100 of them), and tantivy's own token BM25
+ranking alone (``tantivy``: its scores are unbounded, so it has no fused row).
 
-    PYTHONPATH=src .venv/bin/python bench/lexical_quality.py [--out bench/results/lexical_quality.json]
+    PYTHONPATH=src .venv/bin/python bench/lexical_quality.py [--variants previous,default] [--out ...]
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
 import tempfile
 import time
 from pathlib import Path
-
-import numpy as np
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -63,11 +66,17 @@ SCANNED = [("char 2-4 TF-IDF", TermConfig()), ("char 2-4 + words TF-IDF", TermCo
            ("char 2-4 BM25", TermConfig(weighting="bm25"))]  # every title a candidate: the measure's own ceiling
 
 
-class ScanStore(LexicalIndexStore):
-    """The same scores with every title a candidate: the exact top-k of the measure."""
+GROUPS = ("previous", "dense", "inverted", "scan", "default", "candidates", "large", "tantivy")
 
-    def candidates(self, text: str, depth: int) -> np.ndarray:
-        return np.arange(len(self))
+
+def candidates_only(terms: TermConfig = TermConfig(), candidates: int = 200) -> LexicalIndexConfig:
+    """Word-index candidates rescored, whatever the catalog size (no exact scan)."""
+    return LexicalIndexConfig(terms=terms, candidates=candidates, exact_scan_up_to=0)
+
+
+def scan_only(terms: TermConfig) -> LexicalIndexConfig:
+    """Every title scored: the exact top-k of the measure."""
+    return LexicalIndexConfig(terms=terms, exact_scan_up_to=1 << 62)
 
 
 class WordBM25System(System):
@@ -87,7 +96,11 @@ def main() -> None:
     parser.add_argument("--model", default="offline:all-MiniLM-L6-v2")
     parser.add_argument("--out", default="bench/results/lexical_quality.json")
     parser.add_argument("--bundle", help="reuse (or build once into) this bundle folder instead of a temporary one")
+    parser.add_argument("--variants", default=",".join(GROUPS), help=f"groups of rows to measure: {', '.join(GROUPS)}")
     args = parser.parse_args()
+    groups = set(args.variants.split(","))
+    if groups - set(GROUPS):
+        parser.error(f"unknown variants {sorted(groups - set(GROUPS))}; choose from {', '.join(GROUPS)}")
     print(f"load average at start: {os.getloadavg()}", file=sys.stderr)
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -114,20 +127,29 @@ def main() -> None:
             shown = "-" if both is None else f"{both:.4f}"
             print(f"{label:<44} alone {alone:.4f}  fused {shown}", file=sys.stderr)
 
-        measure("previous store: tfidf_char (exact scan)", LexicalStore.build(LEXICAL, titles))
-        dense = evaluator(RecommenderSystem("dense", recommender, "title_dense"))["ndcg@10"]
-        rows.append({"variant": "dense title only (MiniLM)", "alone": round(dense, 4), "fused": None})
-        for label, terms, candidates in VARIANTS:
-            store = LexicalIndexStore.build(LEXICAL, titles, LexicalIndexConfig(terms=terms, candidates=candidates))
-            measure(f"inverted: {label}, {candidates} candidates", store)
-        for label, terms in SCANNED:
-            store = LexicalIndexStore.build(LEXICAL, titles, LexicalIndexConfig(terms=terms))
-            measure(f"scan: {label}", ScanStore(LEXICAL, store.config, store.titles, store.stats, store.norms,
-                                                store.words, store.doc_ids, store.next_id))
+        if "previous" in groups:
+            measure("previous store: tfidf_char (exact scan)", LexicalStore.build(LEXICAL, titles))
+        if "dense" in groups:
+            dense = evaluator(RecommenderSystem("dense", recommender, "title_dense"))["ndcg@10"]
+            rows.append({"variant": "dense title only (MiniLM)", "alone": round(dense, 4), "fused": None})
+        for label, terms, candidates in VARIANTS if "inverted" in groups else ():
+            measure(f"inverted: {label}, {candidates} candidates",
+                    LexicalIndexStore.build(LEXICAL, titles, candidates_only(terms, candidates)))
+        for label, terms in SCANNED if "scan" in groups else ():
+            measure(f"scan: {label}", LexicalIndexStore.build(LEXICAL, titles, scan_only(terms)))
         default = LexicalIndexStore.build(LEXICAL, titles)
-        measure("default (LexicalIndexConfig())", default)
-        alone = evaluator(WordBM25System(default))["ndcg@10"]
-        rows.append({"variant": "word BM25 (tantivy ranking)", "alone": round(alone, 4), "fused": None})
+        if "default" in groups:
+            measure(f"default at {len(titles)} titles (LexicalIndexConfig.for_catalog)", default)
+        for candidates in (200, 300) if "candidates" in groups else ():
+            measure(f"default terms, {candidates} word-index candidates (above 2,000 titles)",
+                    LexicalIndexStore.build(LEXICAL, titles, candidates_only(candidates=candidates)))
+        for candidates in (200, 100) if "large" in groups else ():
+            config = dataclasses.replace(LexicalIndexConfig.for_catalog(10**6), candidates=candidates, exact_scan_up_to=0)
+            measure(f"default above 100k titles (word candidates only), {candidates} candidates",
+                    LexicalIndexStore.build(LEXICAL, titles, config))
+        if "tantivy" in groups:
+            alone = evaluator(WordBM25System(default))["ndcg@10"]
+            rows.append({"variant": "word BM25 (tantivy ranking)", "alone": round(alone, 4), "fused": None})
 
     report = {"titles": args.titles, "queries": len(queries), "model": args.model, "label": "channel_id",
               "load_average_end": os.getloadavg(), "rows": rows}

@@ -29,6 +29,13 @@ It then measures, in one run:
 
     .venv/bin/python bench/query_scale.py --sizes 10000,100000     # ~10 min on two cores
     .venv/bin/python bench/query_scale.py --sizes 1000000          # ~40 min
+
+``--cache DIR`` keeps the generated data (vectors, titles, codes) for the next run, which then
+measures without generating again. ``--bundle-out DIR`` (one size) also keeps the four stores as a
+bundle ``ytrec serve`` opens, for the serving benchmark at that size: its catalog, vectors, titles
+and codes are the synthetic ones; its two models (thumbnail encoder, title model record) are
+copied from ``--models-from BUNDLE`` (a real built bundle, e.g. the demo's), whose title model
+dimension must equal ``--title-dim`` (384 for the offline MiniLM; 768 is multilingual-e5-base's).
 """
 
 from __future__ import annotations
@@ -48,7 +55,6 @@ from pathlib import Path
 import faiss
 import numpy as np
 import pyarrow as pa
-import scipy.sparse as sp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -70,7 +76,7 @@ from ytrec.signals import SIGNALS, default_weights, get_signal  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 THUMB_D, TITLE_D, K = 128, 768, 10
-DENSE = {"thumbnail": THUMB_D, "title": TITLE_D}
+DENSE = ("thumbnail", "title")
 
 
 @dataclass
@@ -115,11 +121,39 @@ class Data:
     codes: np.ndarray
 
 
-def generate(n: int, seed: int) -> Data:
-    titles = synthetic_titles(n, seed=seed)
-    title_vectors = follow_repeated_titles(clustered_vectors(n, TITLE_D, TITLE_PROFILE, seed=seed + 2), titles, seed)
-    return Data(clustered_vectors(n, THUMB_D, THUMBNAIL_PROFILE, seed=seed + 1), title_vectors, titles,
-                synthetic_copy_codes(n, seed=seed))
+def generate(n: int, seed: int, title_d: int = TITLE_D, cache: Path | None = None) -> Data:
+    """The synthetic catalog; with ``cache``, each part is read from there when an earlier run
+    wrote it (same size and seed), and written there otherwise."""
+    def part(name: str, make):
+        if cache is None:
+            return make()
+        path = cache / f"{name}-n{n}-seed{seed}" / "data.npy"
+        if path.is_file():
+            return np.load(path, allow_pickle=False)
+        value = np.asarray(make())
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.save(path.with_suffix(".tmp.npy"), value, allow_pickle=False)
+        os.replace(path.with_suffix(".tmp.npy"), path)
+        return value
+
+    titles = synthetic_titles(n, seed=seed) if cache is None else cached_titles(cache / f"titles-n{n}-seed{seed}.parquet",
+                                                                                lambda: synthetic_titles(n, seed=seed))
+    title_vectors = part(f"title{title_d}", lambda: follow_repeated_titles(
+        clustered_vectors(n, title_d, TITLE_PROFILE, seed=seed + 2), titles, seed))
+    thumbs = part("thumbnail", lambda: clustered_vectors(n, THUMB_D, THUMBNAIL_PROFILE, seed=seed + 1))
+    return Data(thumbs, title_vectors, titles, part("copy", lambda: synthetic_copy_codes(n, seed=seed)))
+
+
+def cached_titles(path: Path, make) -> list[str]:
+    import pyarrow.parquet as pq
+
+    if path.is_file():
+        return pq.read_table(path).column("title").to_pylist()
+    titles = make()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.table({"title": titles}), path.with_suffix(".tmp"))
+    os.replace(path.with_suffix(".tmp"), path)
+    return titles
 
 
 def make_catalog(titles: list[str]) -> Catalog:
@@ -142,33 +176,119 @@ def make_bundle(catalog: Catalog, stores: dict) -> Bundle:
 
 def plan(n: int, data: Data) -> dict[str, IndexChoice]:
     """What ``ytrec build`` (``--index auto``, default budget) chooses for these four signals."""
-    sizing = {"thumbnail": {"dimension": THUMB_D}, "title": {"dimension": TITLE_D},
+    sizing = {"thumbnail": {"dimension": THUMB_D}, "title": {"dimension": data.title_vectors.shape[1]},
               "title_lexical": {"mean_title_chars": float(np.mean([len(t) for t in data.titles]))},
               "thumbnail_copy": {}}
     candidates = {name: get_signal(name).store_candidates(n, **sizing[name]) for name in SIGNALS}
     return choose_jointly(candidates, DEFAULT_MEMORY_BUDGET)
 
 
-def build_stores(data: Data, choices: dict[str, IndexChoice], log) -> tuple[dict, dict[str, float], dict[str, int], Path]:
-    """Each store built, saved and loaded back memory-mapped: (stores, build seconds, file bytes, folder)."""
+@dataclass
+class Built:
+    stores: dict
+    seconds: dict[str, float]
+    files: dict[str, list[str]]
+    sizes: dict[str, int]
+    folder: Path
+
+
+def build_stores(data: Data, choices: dict[str, IndexChoice], log) -> Built:
+    """Each store built, saved and loaded back memory-mapped from its files."""
     folder = Path(tempfile.mkdtemp(prefix="ytrec-bench-", dir=RESULTS))
-    stores, seconds, sizes = {}, {}, {}
+    stores, seconds, sizes, saved = {}, {}, {}, {}
     for name, choice in choices.items():
         t = time.perf_counter()
         if name in DENSE:
             store, _ = build_store(name, data.thumbs if name == "thumbnail" else data.title_vectors, choice=choice)
         elif name == "title_lexical":
-            store = store_class(choice.kind).build(name, data.titles)
+            store = store_class(choice.kind).build(name, data.titles, term_vectors=choice.params.get("term_vectors"))
         else:
             store = store_class(choice.kind).from_codes(name, data.codes)
         seconds[name] = time.perf_counter() - t
-        files = store.save(folder)
+        files = saved[name] = store.save(folder)
         sizes[name] = sum((folder / f).stat().st_size for f in files)
         stores[name] = load_store(name, folder, store.describe())
         del store
         log(f"  {name}: {choice.kind} {choice.params or ''} built in {seconds[name]:.1f}s, "
             f"{sizes[name] / 1e6:.0f} MB (estimated {choice.estimated_bytes / 1e6:.0f} MB)")
-    return stores, seconds, sizes, folder
+    return Built(stores, seconds, saved, sizes, folder)
+
+
+def write_bundle_folder(built: Built, catalog: Catalog, choices: dict[str, IndexChoice], models_from: Path | None,
+                        out: Path) -> None:
+    """Turn the stores' folder into a bundle, manifest last (as ``write_bundle`` does).
+
+    With ``models_from`` (a real bundle whose title model gives vectors of the bench's dimension)
+    its two models are copied in and ``ytrec serve`` opens the bundle. Without, the manifest
+    records multilingual-e5-base (the default model, 768-d) and no thumbnail encoder: the bundle
+    answers ``similar()`` (a later ``--from-bundle`` run measures it without building again) but
+    cannot encode new titles or uploads."""
+    from ytrec.artifact.bundle import CATALOG_FILE, ENCODER_FILES, REPORT_FILE
+    from ytrec.artifact.manifest import read_manifest, write_manifest
+    from ytrec.catalog.report import IngestReport
+    from ytrec.encoders.title.config import DEFAULT_TEXT_MODEL
+    from ytrec.signals.plan import selection_record
+
+    title_d = built.stores["title"].describe()["dimension"]
+    folder = built.folder
+    models: dict = {}
+    files = [CATALOG_FILE, REPORT_FILE]
+    if models_from is not None:
+        source = read_manifest(models_from)
+        model_d = source["text_model"]["record"].get("dimension")
+        if model_d != title_d:
+            raise SystemExit(f"--models-from {models_from}: its title model gives {model_d}-d vectors, the bench's "
+                             f"are {title_d}-d (pass --title-dim {model_d})")
+        for name in ENCODER_FILES:
+            shutil.copy2(models_from / name, folder / name)
+        files += ENCODER_FILES
+        models = {"thumbnail_encoder": source["thumbnail_encoder"], "text_model": source["text_model"]}
+    else:
+        config = TextModelConfig.for_model(DEFAULT_TEXT_MODEL)
+        models = {"text_model": {"config": config.to_dict(), "record": {
+            "model": config.model, "dimension": title_d, "passage_prefix": config.passage_prefix,
+            "query_prefix": config.query_prefix, "synthetic_vectors": True}}}
+    catalog.save(folder / CATALOG_FILE)
+    IngestReport("synthetic catalog (bench/query_scale.py)", len(catalog), len(catalog)).write(folder / REPORT_FILE)
+    files += [f for name in SIGNALS for f in built.files[name]]
+    write_manifest(folder, {
+        "source": {"description": "synthetic catalog (bench/query_scale.py)"
+                   + (f"; models copied from {models_from}" if models_from else "; no models")},
+        "counts": {"source_rows": len(catalog), "skipped_rows": 0, "videos": len(catalog)},
+        **models,
+        "fusion": {"method": DEFAULT_FUSION, "weights": default_weights(), "diversity": Diversity().to_dict()},
+        "timings": {f"build_{name}_s": round(built.seconds[name], 2) for name in SIGNALS},
+        "index_selection": selection_record("auto", DEFAULT_MEMORY_BUDGET, choices),
+        "modalities": {name: built.stores[name].describe() for name in SIGNALS},
+    }, files)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(str(folder), str(out))
+
+
+def stores_of_bundle(path: Path, log) -> tuple[Built, dict[str, IndexChoice]]:
+    """The stores (memory-mapped), build times and choices of a bundle an earlier ``--bundle-out`` wrote."""
+    bundle = Bundle.load(path)
+    manifest = bundle.manifest
+    choices = {name: IndexChoice(**choice) for name, choice in manifest["index_selection"]["modalities"].items()}
+    seconds = {name: float(manifest["timings"][f"build_{name}_s"]) for name in SIGNALS}
+    sizes = _store_sizes(manifest)
+    log(f"stores of {path}: " + ", ".join(f"{n} {choices[n].kind} {sizes[n] / 1e6:.0f} MB" for n in SIGNALS))
+    return Built(bundle.stores, seconds, {}, sizes, path), choices
+
+
+def _store_sizes(manifest: dict) -> dict[str, int]:
+    """Bytes of each store's files: the files named after the signal (``<name>.*``, ``<name>_*``)."""
+    other = {"catalog.parquet", "ingest_report.json", "thumbnail_encoder.safetensors", "thumbnail_encoder.json"}
+    sizes = dict.fromkeys(SIGNALS, 0)
+    for file, meta in manifest["files"].items():
+        if file in other:
+            continue
+        stem = file.split("/", 1)[0]
+        owner = max((n for n in SIGNALS if stem == n or stem.startswith(n + ".") or stem.startswith(n + "_")),
+                    key=len, default=None)
+        if owner is not None:
+            sizes[owner] += meta["bytes"]
+    return sizes
 
 
 # -- exact stores for the recall reference ------------------------------------------------------
@@ -199,25 +319,23 @@ class ExactDense:
 
 
 class ExactLexical:
-    """The lexical store searched by its own exact score against *every* title: the store's term
-    vectors of all titles in one sparse matrix (columns = hashed term ids), one product a query.
-    Reads the store's ``row_vectors``/``vectors`` (TermRows), so it scores exactly as it does."""
+    """The lexical store searched by its own exact score against *every* title: ``similarity``
+    (the rescoring the store applies to its candidates) over all rows, in chunks."""
 
     def __init__(self, store, chunk: int = 50_000) -> None:
-        self.store = store
-        parts = []
-        for start in range(0, len(store), chunk):
-            rows = store.row_vectors(np.arange(start, min(len(store), start + chunk)))
-            parts.append(sp.csr_matrix((rows.values, (rows.rows, rows.ids)), shape=(rows.n_rows, store.dimension)))
-        self.matrix = sp.vstack(parts).tocsc()
+        self.store, self.chunk = store, chunk
 
     def __getattr__(self, name: str):
         return getattr(self.store, name)
 
+    def __len__(self) -> int:
+        return len(self.store)
+
     def search(self, query, k: int, params=None) -> tuple[np.ndarray, np.ndarray]:
-        vector = self.store.vectors(list(query.texts))
-        scores = np.asarray(self.matrix[:, vector.ids] @ vector.values, dtype=np.float32).ravel()
-        return top_k(np.clip(scores, 0, 1), k)
+        n = len(self.store)
+        scores = np.concatenate([np.asarray(self.store.similarity(query, np.arange(start, min(n, start + self.chunk))),
+                                            dtype=np.float32).ravel() for start in range(0, n, self.chunk)])
+        return top_k(scores, k)
 
 
 def top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -337,10 +455,12 @@ class Original:
         return (set(a[0].tolist()) | set(b[0].tolist())) - {row}
 
 
-def run_size(n: int, queries: int, seed: int, log) -> list[Row]:
+def run_size(n: int, queries: int, seed: int, log, title_d: int = TITLE_D, cache: Path | None = None,
+             bundle_out: Path | None = None, models_from: Path | None = None,
+             from_bundle: Path | None = None) -> list[Row]:
     log(f"\n== {n:,} videos ==")
     t = time.perf_counter()
-    data = generate(n, seed)
+    data = generate(n, seed, title_d, cache)
     catalog = make_catalog(data.titles)
     log(f"generated in {time.perf_counter() - t:.1f}s")
     rng = np.random.default_rng(seed)
@@ -363,8 +483,13 @@ def run_size(n: int, queries: int, seed: int, log) -> list[Row]:
     log(f"original: p50 {baseline.p50_ms:.2f} ms p99 {baseline.p99_ms:.2f} ms")
     del original
 
-    choices = plan(n, data)
-    stores, seconds, sizes, folder = build_stores(data, choices, log)
+    if from_bundle is not None:
+        built, choices = stores_of_bundle(from_bundle, log)
+    else:
+        faiss.omp_set_num_threads(os.cpu_count() or 1)  # builds use every core, as `ytrec build` does
+        choices = plan(n, data)
+        built = build_stores(data, choices, log)
+    stores, seconds, sizes = built.stores, built.seconds, built.sizes
     faiss.omp_set_num_threads(1)  # one query per request; a server scales with worker processes
     recommender = Recommender(make_bundle(catalog, stores))
     times, cpu, results = latency(lambda v: recommender.similar(v, k=K), q_ids)
@@ -389,7 +514,11 @@ def run_size(n: int, queries: int, seed: int, log) -> list[Row]:
     ours.stages["build s per store"] = {m: round(s, 1) for m, s in seconds.items()}
     log(f"ours: p50 {ours.p50_ms:.2f} ms p99 {ours.p99_ms:.2f} ms (CPU p50 {ours.cpu_p50_ms:.2f} ms), recall@10 {ours.recall:.3f}, "
         f"{ours.memory_mb:.0f} MB, build {ours.build_s:.0f}s, {ours.ratio:.1f}x the original")
-    shutil.rmtree(folder, ignore_errors=True)
+    if bundle_out is not None:
+        write_bundle_folder(built, catalog, choices, models_from, bundle_out)
+        log(f"bundle kept: {bundle_out}")
+    elif from_bundle is None:
+        shutil.rmtree(built.folder, ignore_errors=True)
     return [baseline, ours]
 
 
@@ -430,13 +559,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=300, help="similar() calls timed per size (200 at >= 500k)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=RESULTS / "query_scale.md")
+    parser.add_argument("--title-dim", type=int, default=TITLE_D, help="768: multilingual-e5-base; 384: the offline MiniLM")
+    parser.add_argument("--cache", type=Path, help="keep the generated data here and reuse it on the next run")
+    parser.add_argument("--bundle-out", type=Path, help="keep the stores as a bundle here (one size only)")
+    parser.add_argument("--models-from", type=Path, help="a real bundle whose two models --bundle-out copies (servable)")
+    parser.add_argument("--from-bundle", type=Path, help="measure the stores a --bundle-out run kept (one size; no build)")
     args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    if args.bundle_out and (len(sizes) != 1 or args.bundle_out.exists() or args.from_bundle):
+        parser.error("--bundle-out needs one size and a path that does not exist yet (and no --from-bundle)")
+    if args.from_bundle and len(sizes) != 1:
+        parser.error("--from-bundle needs one size (the bundle's)")
     RESULTS.mkdir(parents=True, exist_ok=True)
     log = lambda m: print(m, file=sys.stderr, flush=True)  # noqa: E731
     header = machine()
     rows: list[Row] = []
-    for n in [int(s) for s in args.sizes.split(",")]:
-        rows += run_size(n, args.queries if n < 500_000 else min(args.queries, 200), args.seed, log)
+    for n in sizes:
+        rows += run_size(n, args.queries if n < 500_000 else min(args.queries, 200), args.seed, log, args.title_dim,
+                         args.cache, args.bundle_out, args.models_from, args.from_bundle)
     text = tables(rows, header)
     text += f"\n\nLoad average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}\n"
     args.out.write_text(text + "\n", encoding="utf-8")

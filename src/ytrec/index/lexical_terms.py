@@ -18,14 +18,15 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import asdict, dataclass
+from functools import cached_property
 
 import numpy as np
-import scipy.sparse as sp
 
 _MULTIPLIER = np.uint64(0x100000001B3)  # FNV-64 prime: spreads code points over 64 bits
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: the top bits of h * golden
 _WORD_SALT = np.uint64(0xD6E8FEB86659FD93)
 _MAX_WORD = 256  # longer "words" (URLs, spam) are cut for hashing
+_INVERSE = np.uint64(pow(int(_MULTIPLIER), -1, 1 << 64))
 
 
 @dataclass(frozen=True)
@@ -62,66 +63,102 @@ def normalize_title(text: str) -> str:
 
 def term_ids(texts: list[str], config: TermConfig) -> tuple[np.ndarray, np.ndarray]:
     """(text index, term id) of every term occurrence in already-normalized ``texts``."""
-    joined = "\x00".join(f" {t} " if t else "" for t in texts)
+    # one string for the batch: each text padded by a space (char_wb), texts apart by a NUL
+    joined = " " + " \x00 ".join(texts) + " " if texts else ""
     codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     separator = codes == 0
-    text_of = np.cumsum(separator)
     space = codes == 32
+    text_of = np.cumsum(separator)
     docs, ids = [], []
-    for n in range(config.ngram_min, config.ngram_max + 1) if config.chars else ():
-        starts = len(codes) - n + 1
-        if starts <= 0:
-            continue
-        blocked = np.zeros(starts, dtype=bool)
-        for j in range(n):
-            blocked |= separator[j : j + starts]
-            if 0 < j < n - 1:
-                blocked |= space[j : j + starts]  # a space inside: the n-gram spans two words
-        h = np.full(starts, np.uint64(n))
-        for j in range(n):
-            h = h * _MULTIPLIER + codes[j : j + starts]
-        keep = ~blocked
-        docs.append(text_of[:starts][keep])
-        ids.append(_bucket(h[keep], config.hash_bits))
+    if config.chars and len(codes):
+        # an n-gram starting at i stays inside its padded word: no separator among its n code
+        # points and no space among the inner ones (sklearn's char_wb), i.e. equal running counts
+        # of separators at its ends, and of breaks (either) at its second and last-but-one;
+        # an empty text is "  " between separators
+        breaks = np.cumsum(separator | space)
+        empty = space[:-1] & space[1:]
+        starts_word = ~separator
+        starts_word[:-1] &= ~empty
+        starts_word[1:] &= ~empty
+        running = codes  # polynomial hash of the n code points starting at each position
+        for n in range(1, config.ngram_max + 1):
+            if n > 1:
+                running = running[:-1] * _MULTIPLIER + codes[n - 1 :]
+            count = len(running)
+            if n < config.ngram_min or count <= 0:
+                continue
+            keep = starts_word[:count] & (text_of[n - 1 :] == text_of[:count])
+            if n > 2:
+                keep &= breaks[n - 2 : n - 2 + count] == breaks[:count]
+            docs.append(text_of[:count][keep])
+            ids.append(_bucket(running[keep] + _SEEDS[n], config.hash_bits))
     if config.words:
         word_docs, word_hashes = _word_hashes(codes, separator, space, text_of)
         docs.append(word_docs)
         ids.append(_bucket(word_hashes ^ _WORD_SALT, config.hash_bits))
     if not docs:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    return np.concatenate(docs).astype(np.int64), np.concatenate(ids)
+    return np.concatenate(docs), np.concatenate(ids)
+
+
+def _seeds(largest: int) -> list[np.uint64]:
+    """``n * M**n`` (mod 2**64): the hash of an n-gram is seeded with n, so n-grams of different
+    sizes differ; with the seed split off, every size extends the hash of the size before."""
+    seeds, power = [np.uint64(0)], np.uint64(1)
+    with np.errstate(over="ignore"):
+        for n in range(1, largest + 1):
+            power = power * _MULTIPLIER
+            seeds.append(np.uint64(n) * power)
+    return seeds
+
+
+_SEEDS = _seeds(8)
+
+
+def _powers(largest: int) -> np.ndarray:
+    powers = np.ones(largest + 1, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for i in range(1, largest + 1):
+            powers[i] = powers[i - 1] * _MULTIPLIER
+    return powers
+
+
+_WORD_POWERS = _powers(_MAX_WORD)
 
 
 def _bucket(hashes: np.ndarray, bits: int) -> np.ndarray:
-    return ((hashes * _GOLDEN) >> np.uint64(64 - bits)).astype(np.int64)
+    return ((hashes * _GOLDEN) >> np.uint64(64 - bits)).view(np.int64)  # below 2**bits: same bits
 
 
 def _word_hashes(
     codes: np.ndarray, separator: np.ndarray, space: np.ndarray, text_of: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """One polynomial hash per word (a run of code points between spaces / separators)."""
+    """One polynomial hash per word (a run of code points between spaces / separators):
+    ``sum(code[j] * M**min(j, _MAX_WORD))`` over the word's code points, from one running sum
+    over the batch, ``(S[end] - S[start]) * M**-start`` (M is odd, so invertible mod 2**64)."""
     inside = ~(separator | space)
-    if not inside.any():
+    edges = np.flatnonzero(np.diff(np.concatenate(([False], inside, [False]))))
+    if not len(edges):
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64)
-    edge = np.diff(np.concatenate(([False], inside)).astype(np.int8))
-    starts = np.flatnonzero(edge == 1)
-    position = _positions(starts, len(codes))
-    powers = _MULTIPLIER ** np.minimum(position, _MAX_WORD).astype(np.uint64)
-    hashes = np.add.reduceat(np.where(inside, codes * powers, np.uint64(0)), starts)
+    starts, ends = edges[0::2], edges[1::2]
+    powers = np.full(len(codes), _MULTIPLIER)
+    powers[0] = 1
+    running = np.zeros(len(codes) + 1, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        np.cumsum(codes * np.cumprod(powers), out=running[1:])
+        hashes = (running[ends] - running[starts]) * _INVERSE ** starts.astype(np.uint64)
+        for word in np.flatnonzero(ends - starts > _MAX_WORD + 1):
+            # beyond _MAX_WORD code points every one is weighed by M**_MAX_WORD
+            start, end = starts[word], ends[word]
+            head = (running[start + _MAX_WORD + 1] - running[start]) * _INVERSE ** np.uint64(start)
+            hashes[word] = head + _WORD_POWERS[_MAX_WORD] * codes[start + _MAX_WORD + 1 : end].sum(dtype=np.uint64)
     return text_of[starts], hashes
-
-
-def _positions(starts: np.ndarray, length: int) -> np.ndarray:
-    """Each code point's offset from the start of its word (garbage outside words)."""
-    marks = np.zeros(length, dtype=np.int64)
-    marks[starts] = starts
-    return np.arange(length) - np.maximum.accumulate(marks)
 
 
 @dataclass(frozen=True)
 class TermRows:
-    """Sparse rows as sorted (row, term id) entries with a value each: scipy's sparse products
-    would allocate arrays as long as the 2**hash_bits term space on every call."""
+    """Sparse rows as sorted (row, term id) entries with a value each (hashed ids: a matrix over
+    them would be 2**hash_bits wide)."""
 
     n_rows: int
     rows: np.ndarray  # int64, sorted
@@ -130,13 +167,6 @@ class TermRows:
 
     def total(self) -> int:
         return int(self.values.sum())
-
-    def gram(self) -> np.ndarray:
-        """All rows' pairwise dot products: one sparse product over compactly renumbered term ids
-        (a dense BLAS product would start threads that fight a busy server's workers)."""
-        columns, compact = np.unique(self.ids, return_inverse=True)
-        block = sp.csr_matrix((self.values, (self.rows, compact)), shape=(self.n_rows, len(columns)))
-        return (block @ block.T).toarray()
 
 
 def term_counts(texts: list[str], config: TermConfig) -> TermRows:
@@ -163,9 +193,14 @@ class TermStats:
     n_docs: int
     total_terms: int
 
+    @cached_property
+    def _df(self) -> np.ndarray:
+        """A plain view of ``df``: indexing a numpy.memmap goes through its Python __getitem__."""
+        return np.asarray(self.df)
+
     def idf(self, ids: np.ndarray, config: TermConfig) -> np.ndarray:
         """A term the build never saw counts as seen once, so new titles still match themselves."""
-        df = np.maximum(self.df[ids], 1).astype(np.float32)
+        df = np.maximum(self._df[ids], 1).astype(np.float32)
         n = float(self.n_docs)
         if config.weighting == "bm25":
             return np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
@@ -185,20 +220,23 @@ class TermStats:
 
 def weigh(texts: list[str], stats: TermStats, config: TermConfig) -> TermRows:
     """Weighted, L2-normalized term rows of normalized texts (an empty text stays empty)."""
+    return weigh_with_norms(texts, stats, config)[0]
+
+
+def norms(texts: list[str], stats: TermStats, config: TermConfig) -> np.ndarray:
+    """L2 norms of the texts' unnormalized term rows (stored per catalog row)."""
+    return weigh_with_norms(texts, stats, config)[1]
+
+
+def weigh_with_norms(texts: list[str], stats: TermStats, config: TermConfig) -> tuple[TermRows, np.ndarray]:
+    """``weigh`` and ``norms`` of the same texts at once (a build needs both)."""
     docs, ids = term_ids(texts, config)
     counts = _counted(docs, ids, len(texts), config.hash_bits)
     values = stats.term_weights(counts, np.bincount(docs, minlength=len(texts)), config)
     norms = np.sqrt(np.bincount(counts.rows, weights=values.astype(np.float64) ** 2, minlength=len(texts)))
     scale = np.where(norms > 0, 1 / np.maximum(norms, 1e-30), 0)
-    return TermRows(len(texts), counts.rows, counts.ids, (values * scale[counts.rows]).astype(np.float32))
-
-
-def norms(texts: list[str], stats: TermStats, config: TermConfig) -> np.ndarray:
-    """L2 norms of the texts' unnormalized term rows (stored per catalog row)."""
-    docs, ids = term_ids(texts, config)
-    counts = _counted(docs, ids, len(texts), config.hash_bits)
-    values = stats.term_weights(counts, np.bincount(docs, minlength=len(texts)), config).astype(np.float64)
-    return np.sqrt(np.bincount(counts.rows, weights=values**2, minlength=len(texts))).astype(np.float32)
+    unit = TermRows(len(texts), counts.rows, counts.ids, (values * scale[counts.rows]).astype(np.float32))
+    return unit, norms.astype(np.float32)
 
 
 def matched_dot(texts: list[str], query: TermRows, stats: TermStats, config: TermConfig) -> np.ndarray:
@@ -216,16 +254,28 @@ def matched_dot(texts: list[str], query: TermRows, stats: TermStats, config: Ter
 
 
 _LOOKUP_BITS = 16
+_LOOKUP_SALTS = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93)
 
 
 def _member(ids: np.ndarray, sorted_ids: np.ndarray) -> np.ndarray:
-    """``np.isin(ids, sorted_ids)`` for a few dozen ``sorted_ids``: one gather from a 2**16 table
-    keyed by the low bits (a binary search per occurrence costs ten times more); keys whose low
-    bits collide fall back to the binary search."""
-    low = sorted_ids & ((1 << _LOOKUP_BITS) - 1)
-    if len(np.unique(low)) < len(low):
-        at = np.minimum(np.searchsorted(sorted_ids, ids), len(sorted_ids) - 1)
-        return sorted_ids[at] == ids
+    """``np.isin(ids, sorted_ids)`` for a few hundred ``sorted_ids``: one gather from a 2**16
+    table (a binary search per occurrence costs ten times more), keyed by the low bits or, where
+    those collide (~15% of queries), by the top bits of a multiplicative hash; a binary search
+    only if four of those collide too."""
+    mask = (1 << _LOOKUP_BITS) - 1
+    low = sorted_ids & mask
+    if len(np.unique(low)) == len(low):
+        return _table(low, sorted_ids)[ids & mask] == ids
+    shift = np.uint64(64 - _LOOKUP_BITS)
+    for salt in _LOOKUP_SALTS:
+        slots = (sorted_ids.view(np.uint64) * np.uint64(salt)) >> shift
+        if len(np.unique(slots)) == len(slots):
+            return _table(slots, sorted_ids)[(ids.view(np.uint64) * np.uint64(salt)) >> shift] == ids
+    at = np.minimum(np.searchsorted(sorted_ids, ids), len(sorted_ids) - 1)
+    return sorted_ids[at] == ids
+
+
+def _table(slots: np.ndarray, keys: np.ndarray) -> np.ndarray:
     table = np.full(1 << _LOOKUP_BITS, -1, dtype=np.int64)
-    table[low] = sorted_ids
-    return table[ids & ((1 << _LOOKUP_BITS) - 1)] == ids
+    table[slots] = keys
+    return table

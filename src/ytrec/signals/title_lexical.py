@@ -34,13 +34,25 @@ class TitleLexicalSignal(SignalSpec):
         from ytrec.index.auto import StoreCandidate
         from ytrec.index.lexical import estimate_bytes
 
-        reason = "word index for candidates, exact n-gram rescoring"
-        return [StoreCandidate("lexical_inverted", {}, reason, estimate_bytes(n, mean_title_chars))]
+        from ytrec.index.lexical import VECTORS_UP_TO
+
+        # both score exactly the same; stored vectors make a query several times cheaper
+        # (index/lexical.py), so they rank level (steps 0) and the budget decides: ``auto`` takes
+        # the largest combination that fits. An explicit --index takes the first: stored vectors
+        # up to VECTORS_UP_TO titles (~300 MB), recomputed beyond.
+        recomputed = StoreCandidate("lexical_inverted", {"term_vectors": False},
+                                    "word index for candidates, n-gram vectors recomputed from titles",
+                                    estimate_bytes(n, mean_title_chars), steps=0)
+        stored = StoreCandidate("lexical_inverted", {"term_vectors": True},
+                                "stored n-gram vectors (exact scan of a small catalog, word index beyond)",
+                                estimate_bytes(n, mean_title_chars, term_vectors=True), steps=0)
+        return [stored, recomputed] if n <= VECTORS_UP_TO else [recomputed, stored]
 
     def build(self, ctx: BuildContext) -> ModalityStore:
         from ytrec.index.lexical import LexicalIndexStore
 
-        store = LexicalIndexStore.build(self.name, ctx.titles)
+        params = ctx.planned(self).params
+        store = LexicalIndexStore.build(self.name, ctx.titles, term_vectors=bool(params.get("term_vectors", False)))
         ctx.choices[self.name] = ctx.planned(self)
         return store
 
