@@ -170,6 +170,7 @@ class LexicalIndexStore(ModalityStore):
         self.row_of_id[doc_ids] = np.arange(len(doc_ids))
         self._query_vectors = functools.lru_cache(maxsize=256)(lambda text: self.vectors_of([text]))
         self._dense_queries = functools.lru_cache(maxsize=_CACHED_QUERIES)(self._dense_query)
+        self._scanned = functools.lru_cache(maxsize=_CACHED_QUERIES)(self._scan)
         self._searched: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # text -> (sorted rows, scores)
 
     # -- building ----------------------------------------------------------------------------
@@ -212,12 +213,23 @@ class LexicalIndexStore(ModalityStore):
             return self.vectors.row_query(row)
         return self.vectors.query(self.query_vector(text))
 
+    def _scans(self) -> bool:
+        """Whether queries are scored against every title (stored vectors, a small catalog)."""
+        return self.vectors is not None and len(self) <= self.config.exact_scan_up_to
+
+    def _scan(self, text: str, row: int | None) -> np.ndarray:
+        """Every title's score for a query; recent ones are kept (the pool is rescored right after
+        the search, and on a small catalog that is a lookup)."""
+        return np.clip(self.vectors.scan(self._dense_queries(text, row)), 0, 1)
+
     def similarity(self, query: LexicalQuery, rows: np.ndarray) -> np.ndarray:
         if len(query) != 1:
             raise ValueError(f"similarity takes one query, got {len(query)}")
         rows = self._checked(np.asarray(rows, dtype=np.int64))
         if not rows.size:
             return np.zeros(0, dtype=np.float32)
+        if self._scans():
+            return self._scanned(query.texts[0], query.row)[rows]
         if self.vectors is not None:
             dots = self.vectors.dots(self._dense_queries(query.texts[0], query.row), rows)
             return np.clip(dots, 0, 1)
@@ -261,11 +273,11 @@ class LexicalIndexStore(ModalityStore):
         k = min(k, len(self))
         scores = np.zeros((len(queries), k), dtype=np.float32)
         rows = np.full((len(queries), k), -1, dtype=np.int64)
-        scan = self.vectors is not None and len(self) <= self.config.exact_scan_up_to
+        scan = self._scans()
         for i, text in enumerate(queries.texts):
             row = queries.row if len(queries) == 1 else None
             if scan:
-                exact = np.clip(self.vectors.scan(self._dense_queries(text, row)), 0, 1)
+                exact = self._scanned(text, row)
                 found = np.flatnonzero(exact > 0)
                 exact = exact[found]
             else:
