@@ -24,6 +24,7 @@ from another source tree (e.g. the previous main), so before and after come from
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import random
@@ -221,7 +222,7 @@ def scenarios(url: str, bundle: Path, args: argparse.Namespace) -> dict[str, tup
     browse += [Request(1.0, "GET", "/api/videos?" + urlencode({"q": w, "per_page": 24})) for w in rng.sample(words, 20)]
     search = [Request(1.0, "GET", "/api/search?" + urlencode({"q": " ".join(rng.sample(words, 2)), "k": 10}))
               for _ in range(40)]
-    thumbs = sorted((bundle / "thumbs").rglob("*.jpg"))[:10]
+    thumbs = sorted(itertools.islice((bundle / "thumbs").rglob("*.jpg"), 10))  # a 1M bundle: don't list them all
     uploads = [cold_start(thumbs[i % len(thumbs)] if thumbs else None, titles[i]) for i in range(10)]
     mix = (weighted(recs, 60) + weighted(browse, 25) + weighted(search, 10) + weighted(uploads, 5))
     return {

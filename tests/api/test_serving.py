@@ -113,3 +113,38 @@ def test_every_signal_has_a_weight_parameter(client, recommender):
     body = client.get(f"/api/videos/{video}/recommendations", params={"k": 3, "w_copy": 1}).json()
     assert body["weights"] == {"thumbnail_copy": 1.0}
     assert len(body["items"]) == 3
+
+
+def test_a_write_waiting_for_the_bundle_lock_holds_no_model(sample_bundle, tmp_path: Path):
+    """While another process writes the bundle, this worker's write waits for the lock without
+    holding the models: its searches and uploads go on meanwhile."""
+    import io
+
+    from PIL import Image
+
+    from ytrec.artifact.update import bundle_lock
+
+    root = tmp_path / "bundle"
+    shutil.copytree(sample_bundle.bundle, root)
+    app = create_app(root, Settings(api_key="key"))
+    client = TestClient(app, raise_server_exceptions=False)
+    pool = app.state.live.current().encoding
+    image = io.BytesIO()
+    Image.new("RGB", (320, 180), (10, 200, 90)).save(image, format="JPEG")
+    added: list[int] = []
+    searched: list[int] = []
+    with bundle_lock(root):  # another process is publishing
+        adding = threading.Thread(target=lambda: added.append(client.post(
+            "/api/videos", headers={"X-API-Key": "key"}, data={"video_id": "locked-1", "title": "Waiting for the lock"},
+            files={"image": ("t.jpg", image.getvalue(), "image/jpeg")}).status_code))
+        adding.start()
+        wait_until(lambda: pool.admitted == 1)
+        time.sleep(0.2)  # the write is now inside add_videos, blocked on the bundle lock
+        search = threading.Thread(target=lambda: searched.append(client.get("/api/search", params={"q": "cooking"}).status_code))
+        search.start()
+        search.join(timeout=60)
+        assert searched == [200]
+        assert added == []
+    adding.join(timeout=120)
+    assert added == [201]
+    assert client.get("/api/videos/locked-1").status_code == 200

@@ -48,3 +48,43 @@ def test_other_schema_version_is_refused(tmp_path: Path):
 def test_missing_bundle(tmp_path: Path):
     with pytest.raises(ArtifactError, match="no bundle at"):
         read_manifest(tmp_path / "nothing")
+
+
+def test_files_verified_before_are_not_hashed_again(tmp_path: Path, monkeypatch):
+    """A server's reload passes what the previous load verified: an unchanged (hard-linked) file is
+    trusted, a replaced one, or one rewritten in place, is hashed and refused when damaged."""
+    import os
+
+    import ytrec.artifact.manifest as manifest_module
+
+    bundle = _bundle(tmp_path)
+    verified: dict = {}
+    read_manifest(bundle, record=verified)
+    hashed: list[str] = []
+    real_sha256 = manifest_module.sha256_file
+    monkeypatch.setattr(manifest_module, "sha256_file", lambda path: hashed.append(path.name) or real_sha256(path))
+
+    read_manifest(bundle, checked=verified)
+    assert hashed == []
+    read_manifest(bundle, checked=verified, verify=True)  # --verify trusts nothing
+    assert hashed == ["a.bin"]
+
+    hashed.clear()
+    linked = tmp_path / "linked"
+    linked.mkdir()
+    os.link(bundle / "a.bin", linked / "a.bin")  # what staged_copy does with an unchanged file
+    (linked / MANIFEST).write_bytes((bundle / MANIFEST).read_bytes())
+    read_manifest(linked, checked=verified)
+    assert hashed == []
+
+    replaced = tmp_path / "a.bin.new"
+    replaced.write_bytes(b"y" * 100)  # same size, another inode
+    os.replace(replaced, bundle / "a.bin")
+    with pytest.raises(ArtifactError, match="checksum"):
+        read_manifest(bundle, checked=verified)
+
+    (linked / "a.bin").write_bytes(b"z" * 100)  # in place: same inode, new modification time
+    stat = (linked / "a.bin").stat()
+    os.utime(linked / "a.bin", ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    with pytest.raises(ArtifactError, match="checksum"):
+        read_manifest(linked, checked=verified)

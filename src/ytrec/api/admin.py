@@ -89,12 +89,12 @@ def add_video(
             writer = csv.DictWriter(handle, fieldnames=list(row))
             writer.writeheader()
             writer.writerow(row)
-        served = live.current()  # the add encodes with the served models, holding their lock
-        models = served.recommender
+        served = live.current()  # the add encodes with the served models, one locked call at a time
+        models, pool = served.recommender, served.encoding
         try:
-            result = served.encoding.run_blocking(lambda: add_videos(
-                live.root, str(table), log=_quiet, embedder=models.title_embedder,
-                encoder=models.thumbnail_encoder if models.bundle.has_thumbnails else None))
+            result = pool.admitted_call(lambda: add_videos(
+                live.root, str(table), log=_quiet, embedder=pool.locked(models.title_embedder),
+                encoder=pool.locked(models.thumbnail_encoder) if models.bundle.has_thumbnails else None))
         except CatalogError:
             if wanted in live.reload_now().recommender.catalog:  # another worker added it meanwhile
                 raise _already_there(wanted) from None

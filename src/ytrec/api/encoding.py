@@ -20,6 +20,7 @@ from typing import TypeVar
 from ytrec.api.errors import ServerBusy
 
 T = TypeVar("T")
+M = TypeVar("M")
 RETRY_AFTER_S = 1
 
 
@@ -42,6 +43,17 @@ class EncodingPool:
         with self._slot():
             return self._locked(fn, *args)
 
+    def admitted_call(self, fn: Callable[..., T], *args: object) -> T:
+        """``fn(*args)`` in the calling thread, counted like ``run`` but holding no model: for a
+        write, whose model calls go through ``locked`` one at a time, so the encoding thread is
+        not held up while the write waits for the bundle's lock or publishes."""
+        with self._slot():
+            return fn(*args)
+
+    def locked(self, model: M) -> M:
+        """``model`` with every method call taking the model lock."""
+        return LockedModel(model, self.model_lock)  # type: ignore[return-value]
+
     @property
     def admitted(self) -> int:
         return self._admitted
@@ -63,3 +75,22 @@ class EncodingPool:
         finally:
             with self._count_lock:
                 self._admitted -= 1
+
+
+class LockedModel:
+    """A loaded model whose method calls each hold ``lock``; other attributes read through."""
+
+    def __init__(self, model: object, lock: threading.Lock) -> None:
+        self._model = model
+        self._lock = lock
+
+    def __getattr__(self, name: str) -> object:
+        value = getattr(self._model, name)
+        if not callable(value):
+            return value
+
+        def call(*args: object, **kwargs: object) -> object:
+            with self._lock:
+                return value(*args, **kwargs)
+
+        return call

@@ -10,9 +10,12 @@ import orjson
 from fastapi.responses import Response
 
 
-def json_response(body: Any, status_code: int = 200) -> Response:
+def dumps(body: Any) -> bytes:
     try:
-        content = orjson.dumps(body)
+        return orjson.dumps(body)
     except orjson.JSONEncodeError:  # e.g. an integer beyond 64 bits echoed from a query parameter
-        content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
-    return Response(content, status_code=status_code, media_type="application/json")
+        return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def json_response(body: Any, status_code: int = 200) -> Response:
+    return Response(dumps(body), status_code=status_code, media_type="application/json")

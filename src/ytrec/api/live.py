@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from ytrec.api.service import Service
-from ytrec.artifact.bundle import ENCODER_FILES
+from ytrec.artifact.bundle import ENCODER_FILES, Bundle
 from ytrec.artifact.manifest import MANIFEST
 from ytrec.artifact.update import bundle_lock
 from ytrec.core.recommender import Recommender
@@ -79,7 +79,9 @@ class LiveService:
         old = self._service
         with bundle_lock(self.root, shared=True):  # no publish runs while the files are opened
             seen = generation(self.root)
-            recommender = Recommender.open(self.root, text_model=old.settings.text_model)
+            # files the write hard-linked unchanged are the ones verified last time: not re-hashed
+            bundle = Bundle.load(self.root, checked=old.recommender.bundle.verified)
+            recommender = Recommender(bundle, text_model=old.settings.text_model)
         changed_models = hand_over_models(old.recommender, recommender)
         if changed_models and old.settings.warm_up:
             old.encoding.run_blocking(recommender.warm_up)

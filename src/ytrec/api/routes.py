@@ -1,6 +1,7 @@
 """REST endpoints. Plain reads (a catalog video's recommendations, browsing, one video) are short
 CPU work on stored vectors: they run on the event loop, with no thread hop, and answer prepared
-dicts as orjson bytes. Anything that runs a model (search text, a new video's thumbnail and title)
+dicts as orjson bytes (``api.fast`` answers their plainly valid requests before the router; these
+handlers answer the rest and document them). Anything that runs a model (search text, a new video's thumbnail and title)
 goes to the bounded encoding pool (``api.encoding``), so it never holds up those reads. Validation
 of k, mode and weights is the core's (one set of messages for CLI, API and page); these handlers
 only translate HTTP to calls. ``response_model`` still documents every body in /docs."""
@@ -17,7 +18,6 @@ from ytrec.api.models import ErrorBody, FeedbackRequest, Health, Recommendations
 from ytrec.api.service import Service
 from ytrec.core.browse import MAX_PER_PAGE
 from ytrec.core.query import MAX_K, MODES, weights_from_flags
-from ytrec.index.base import SearchParams
 
 
 async def get_service(request: Request) -> Service:
@@ -48,22 +48,12 @@ async def list_videos(
     per_page: Annotated[int, Query(description=f"1..{MAX_PER_PAGE}")] = 24,
     seed: Annotated[int | None, Query(description="shuffle reproducibly with this seed")] = None,
 ) -> Response:
-    result = service.browser.browse(q=q, channel=channel, page=page, per_page=per_page, seed=seed)
-    return json_response({
-        "items": [service.video(row) for row in result.rows],
-        "total": result.total,
-        "page": result.page,
-        "per_page": result.per_page,
-        "pages": result.pages,
-        "q": q,
-        "channel": channel,
-        "seed": seed,
-    })
+    return json_response(service.browse_body(q=q, channel=channel, page=page, per_page=per_page, seed=seed))
 
 
 @api.get("/videos/{video_id}", response_model=Video, summary="One video")
 async def get_video(video_id: str, service: ServiceDep) -> Response:
-    return json_response(service.video(service.row(video_id)))
+    return json_response(service.video_body(video_id))
 
 
 @api.get("/videos/{video_id}/recommendations", response_model=Recommendations,
@@ -81,14 +71,9 @@ async def video_recommendations(
     nprobe: Annotated[int | None, Query(description="IVF index: lists scanned (recall vs time)")] = None,
     rerank: Annotated[int | None, Query(description="IVF-PQ index: candidates re-scored exactly")] = None,
 ) -> Response:
-    video = service.video(service.row(video_id))
-    k = service.settings.default_k if k is None else k
-    weights = weights_from_flags({"thumbnail": w_thumbnail, "copy": w_copy, "title": w_title, "lexical": w_lexical})
-    knobs = {"ef_search": ef_search, "nprobe": nprobe, "rerank": rerank}
-    search = SearchParams(**knobs) if any(v is not None for v in knobs.values()) else None
-    results = service.recommender.similar(video_id, k=k, mode=mode, weights=weights, search=search)
-    return json_response({"video": video, "title": None, "mode": mode, "k": k, "weights": weights,
-                          "items": [service.scored(r) for r in results]})
+    return json_response(service.recommendations_body(
+        video_id, k=k, mode=mode, w_thumbnail=w_thumbnail, w_title=w_title, w_lexical=w_lexical, w_copy=w_copy,
+        ef_search=ef_search, nprobe=nprobe, rerank=rerank))
 
 
 @api.post("/recommendations", response_model=Recommendations,

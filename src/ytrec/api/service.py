@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, BinaryIO
 from urllib.parse import quote
 
@@ -23,9 +24,11 @@ from ytrec.api.limits import too_large
 from ytrec.api.settings import Settings
 from ytrec.catalog.catalog import Catalog
 from ytrec.core.browse import CatalogBrowser
+from ytrec.core.query import weights_from_flags
 from ytrec.core.recommender import Recommender
 from ytrec.core.results import Recommendation
 from ytrec.errors import QueryError
+from ytrec.index.base import SearchParams
 
 HIDDEN_COLUMNS = ("video_id", "title", "channel", "category", "published_at", "thumb")
 # Catalogs up to this size have every video's response fields built at load (~1 KB a video); larger
@@ -33,10 +36,13 @@ HIDDEN_COLUMNS = ("video_id", "title", "channel", "category", "published_at", "t
 EAGER_RECORDS = 100_000
 
 
+# every recommendation list names ten videos: quoting their ids was half of building a list
+@lru_cache(maxsize=1 << 16)
 def thumb_url(video_id: str) -> str:
     return f"/thumbs/{quote(video_id, safe='')}.jpg"
 
 
+@lru_cache(maxsize=1 << 16)
 def page_url(video_id: str) -> str:
     return f"/videos/{quote(video_id, safe='')}"
 
@@ -83,7 +89,10 @@ class Service:
     records: VideoRecords = field(init=False)
     health: dict[str, Any] = field(init=False)
 
+    has_thumbnails: bool = field(init=False)
+
     def __post_init__(self) -> None:
+        self.has_thumbnails = self.recommender.bundle.has_thumbnails
         self.browser = CatalogBrowser(self.recommender.catalog)
         self.records = VideoRecords(self.recommender.catalog)
         self.health = self._health()
@@ -94,10 +103,6 @@ class Service:
         if settings.warm_up:
             service.encoding.run_blocking(recommender.warm_up)
         return service
-
-    @property
-    def has_thumbnails(self) -> bool:
-        return self.recommender.bundle.has_thumbnails
 
     # -- model work: on the encoding pool ---------------------------------------------
 
@@ -110,7 +115,57 @@ class Service:
         return await self.encoding.run(
             lambda: self.recommender.recommend_new(image, title, k=k, mode=mode, weights=weights))
 
-    # -- response bodies -------------------------------------------------------------
+    # -- response bodies: the plain reads (answered by the routes and by ``api.fast``) -----
+
+    def recommendations_body(
+        self,
+        video_id: str,
+        k: int | None = None,
+        mode: str = "hybrid",
+        w_thumbnail: float | None = None,
+        w_title: float | None = None,
+        w_lexical: float | None = None,
+        w_copy: float | None = None,
+        ef_search: int | None = None,
+        nprobe: int | None = None,
+        rerank: int | None = None,
+    ) -> dict[str, Any]:
+        """``api.models.Recommendations`` for a catalog video."""
+        video = self.video(self.row(video_id))
+        k = self.settings.default_k if k is None else k
+        weights = weights_from_flags({"thumbnail": w_thumbnail, "copy": w_copy, "title": w_title, "lexical": w_lexical})
+        knobs = {"ef_search": ef_search, "nprobe": nprobe, "rerank": rerank}
+        search = SearchParams(**knobs) if any(v is not None for v in knobs.values()) else None
+        results = self.recommender.similar(video_id, k=k, mode=mode, weights=weights, search=search)
+        return {"video": video, "title": None, "mode": mode, "k": k, "weights": weights,
+                "items": [self.scored(r) for r in results]}
+
+    def browse_body(
+        self,
+        q: str | None = None,
+        channel: str | None = None,
+        page: int = 1,
+        per_page: int = 24,
+        seed: int | None = None,
+    ) -> dict[str, Any]:
+        """``api.models.VideoPage``."""
+        result = self.browser.browse(q=q, channel=channel, page=page, per_page=per_page, seed=seed)
+        return {
+            "items": [self.video(row) for row in result.rows],
+            "total": result.total,
+            "page": result.page,
+            "per_page": result.per_page,
+            "pages": result.pages,
+            "q": q,
+            "channel": channel,
+            "seed": seed,
+        }
+
+    def video_body(self, video_id: str) -> dict[str, Any]:
+        """``api.models.Video``."""
+        return self.video(self.row(video_id))
+
+    # -- response parts ----------------------------------------------------------------
 
     def row(self, video_id: str) -> int:
         try:

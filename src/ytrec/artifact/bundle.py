@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ytrec.artifact.atomic import recover
-from ytrec.artifact.manifest import read_manifest, write_manifest
+from ytrec.artifact.manifest import FileIdentity, read_manifest, write_manifest
 from ytrec.catalog.catalog import Catalog
 from ytrec.catalog.ingest import THUMBS_DIR
 from ytrec.catalog.report import IngestReport
@@ -27,14 +28,20 @@ class Bundle:
     manifest: dict
     catalog: Catalog
     stores: dict[str, ModalityStore]
+    # identity -> SHA-256 of the files verified at load: a reload passes it on as ``checked``
+    verified: dict[FileIdentity, str] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def load(cls, root: Path, verify: bool = False, mmap: bool = True) -> "Bundle":
+    def load(
+        cls, root: Path, verify: bool = False, mmap: bool = True, checked: Mapping[FileIdentity, str] | None = None
+    ) -> "Bundle":
         """``mmap``: map large index files read-only (fast start, pages shared between workers);
-        ``False`` reads them into memory, as an update that modifies the stores needs."""
+        ``False`` reads them into memory, as an update that modifies the stores needs.
+        ``checked``: a previous generation's ``verified`` (files still the same are not re-hashed)."""
         root = Path(root).resolve()
         recover(root)
-        manifest = read_manifest(root, verify=verify)
+        verified: dict[FileIdentity, str] = {}
+        manifest = read_manifest(root, verify=verify, checked=checked, record=verified)
         check_store_kinds(root, manifest)
         catalog = Catalog.load(root / CATALOG_FILE)
         if verify:
@@ -45,7 +52,7 @@ class Bundle:
                 raise ArtifactError(
                     f"bundle {root}: {name} index has {len(store)} vectors for {len(catalog)} videos"
                 )
-        return cls(root, manifest, catalog, stores)
+        return cls(root, manifest, catalog, stores, verified)
 
     @property
     def modalities(self) -> list[str]:

@@ -12,6 +12,7 @@ from ytrec import __version__
 from ytrec.api.admin import admin
 from ytrec.api.docs import mount_docs
 from ytrec.api.errors import install_error_handlers
+from ytrec.api.fast import FastReads
 from ytrec.api.limits import BodyLimit
 from ytrec.api.live import LiveService
 from ytrec.api.routes import api, media
@@ -37,9 +38,11 @@ def create_app(recommender_or_bundle_path: Recommender | str | Path, settings: S
         redoc_url=None,
     )
     mount_docs(app)
-    app.state.live = LiveService(Service.start(recommender, settings))
+    live = app.state.live = LiveService(Service.start(recommender, settings))
     app.state.api_key = settings.api_key
     app.add_middleware(BodyLimit, max_body_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_bytes)
+    # the hot reads skip the router (added after BodyLimit: outside it, inside CORS)
+    app.add_middleware(FastReads, current=live.current)
     if settings.cors_origins:  # off unless asked for: a browser page elsewhere cannot call the API
         app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
                            allow_methods=["GET", "POST", "DELETE"],

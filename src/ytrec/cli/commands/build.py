@@ -22,11 +22,14 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> None:
+    from ytrec.artifact.update import bundle_lock
     from ytrec.pipeline.build import build_bundle
 
     options = build_options(args)
     if args.backend == "local":
-        build_bundle(args.catalog, args.out, options, log=log(args))
+        # like every write of a bundle: a server reloading it, or an `add`, never meets the publish half-done
+        with bundle_lock(args.out):
+            build_bundle(args.catalog, args.out, options, log=log(args))
         return
     from ytrec.errors import YtrecError
     from ytrec.milvus.publish import publish_bundle
@@ -37,7 +40,8 @@ def run(args: argparse.Namespace) -> None:
     client_for(target)  # an unreachable server fails now, not after minutes of training
     if args.index == "auto":
         options.index = "flat"  # Milvus indexes the vectors; a local ANN index would be built for nothing
-    build_bundle(args.catalog, args.out, options, log=log(args))
+    with bundle_lock(args.out):  # released before publish_bundle, which takes it itself
+        build_bundle(args.catalog, args.out, options, log=log(args))
     try:
         publish_bundle(args.out, target, log=log(args))
     except YtrecError as exc:

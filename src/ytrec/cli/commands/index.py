@@ -18,8 +18,10 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> None:
+    from ytrec.artifact.update import bundle_lock
     from ytrec.pipeline.build import build_bundle
 
     options = build_options(args)
     options.encoder_dir = args.encoder
-    build_bundle(args.catalog, args.out, options, log=log(args))
+    with bundle_lock(args.out):  # as `ytrec build`: never publishes under a reloading server
+        build_bundle(args.catalog, args.out, options, log=log(args))
