@@ -60,8 +60,12 @@ def test_similar_is_ranked_scored_and_excludes_the_query(bundle: Path):
         assert scores == sorted(scores, reverse=True)
         # both similarities are computed for every candidate, whichever index found it
         assert all(r.thumbnail_score is not None and r.title_score is not None for r in results)
-        if mode == "thumbnail":
-            assert scores == [r.thumbnail_score for r in results]
+        # pool query expansion (fusion/expansion.py) re-weighs every contribution alike: they add up
+        assert all(sum(r.contributions.values()) == pytest.approx(r.score, abs=1e-5) for r in results)
+    assert recommender.expansion == 2  # a new build expands by default
+    recommender.expansion = 0  # without it, the score is the fused similarity to the query alone
+    thumbnail = recommender.similar(query, k=8, mode="thumbnail")
+    assert [r.score for r in thumbnail] == [r.thumbnail_score for r in thumbnail]
     hybrid = recommender.similar(query, k=8, weights={"thumbnail": 1.0, "title": 3.0})
     for r in hybrid:
         assert r.score == pytest.approx((r.thumbnail_score + 3 * r.title_score) / 4, abs=1e-5)

@@ -60,7 +60,10 @@ def test_a_registered_signal_goes_everywhere(fifth, sample_bundle, tmp_path: Pat
     assert main(argv) == 0
     manifest = json.loads((root / "manifest.json").read_text())
     assert manifest["modalities"]["title_shape"]["index"] == "flat"
-    assert manifest["fusion"]["weights"]["title_shape"] == 0.5 and manifest["fusion"]["weights"]["title"] == 0.5
+    # the given weight is kept; the others come from neighbour agreement (signals/agreement.py)
+    assert manifest["fusion"]["weights"]["title_shape"] == 0.5
+    assert manifest["fusion"]["agreement"]["method"] == "neighbour agreement"
+    assert set(manifest["fusion"]["agreement"]["support"]) == {"title", "title_lexical", "title_shape"}
     assert manifest["index_selection"]["modalities"]["title_shape"]["reason"].startswith("exact")
 
     recommender = Recommender.open(root)

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ytrec.artifact.bundle import CATALOG_FILE, ENCODER_FILES
+from ytrec.artifact.bundle import CATALOG_FILE, ENCODER_FILES, TITLE_MODEL_DIR
 from ytrec.artifact.manifest import MANIFEST, write_manifest
 from ytrec.artifact.rewrite import staged_copy
 from ytrec.catalog.catalog import Catalog
@@ -52,12 +52,13 @@ def files_of(manifest: dict, modalities: set[str]) -> set[str]:
 
     A store writes ``<name>.*`` / ``<name>_*``; a file belongs to the *longest* modality name that
     prefixes it that way (``thumbnail_copy_copy_codes.npy`` is thumbnail_copy's, not
-    thumbnail's), and the thumbnail encoder's files belong to no store.
+    thumbnail's); the thumbnail encoder's files and an adapted title model (``title_model/``,
+    which ``title_`` would otherwise claim) belong to no store.
     """
     names = sorted(set(manifest.get("modalities", {})) | set(modalities), key=len, reverse=True)
     owned = set()
     for f in manifest.get("files", {}):
-        if f in ENCODER_FILES:
+        if f in ENCODER_FILES or f.startswith(f"{TITLE_MODEL_DIR}/"):
             continue
         owner = next((m for m in names if f.startswith(f"{m}.") or f.startswith(f"{m}_")), None)
         if owner in modalities:

@@ -31,6 +31,7 @@ from ytrec.encoders.title.adapt import resolve_bundle_model
 from ytrec.errors import QueryError
 from ytrec.fusion.base import FusionStrategy
 from ytrec.fusion.diversity import Diversity
+from ytrec.fusion.expansion import Neighbours, expand
 from ytrec.fusion.pairwise import Pairwise, submatrix
 from ytrec.fusion.registry import get_fusion
 from ytrec.index.base import SearchParams, Where
@@ -64,6 +65,7 @@ class Recommender:
         self.default_weights: dict[str, float] = dict(fusion["weights"])
         self.oversample = int(fusion.get("oversample", DEFAULT_OVERSAMPLE))
         self.diversity = Diversity.from_dict(fusion.get("diversity"))
+        self.expansion = int(fusion.get("expansion", 0))  # pool query expansion rows (fusion/expansion.py)
 
     @classmethod
     def open(cls, path: Path, text_model: str | None = None) -> "Recommender":
@@ -314,7 +316,8 @@ class Recommender:
     ) -> list[Recommendation]:
         """Fuse, diversify and describe a candidate pool."""
         pairwise = self.pairwise_blocks(pool.rows, diversity, modalities)
-        order, fused, parts = self.order_pool(pool, modalities, k, weights, strategy, diversity, pairwise, copies_of_query)
+        order, fused, parts = self.order_pool(pool, modalities, k, weights, strategy, diversity, pairwise, copies_of_query,
+                                              self.pool_neighbours(pool.rows))
         listed = np.asarray(order, dtype=np.int64)
         return recommendations(
             self.columns,
@@ -335,17 +338,21 @@ class Recommender:
         diversity: Diversity,
         pairwise: Pairwise | dict[str, np.ndarray],
         copies_of_query: bool = False,
+        neighbours: Neighbours | None = None,
     ) -> tuple[list[int], np.ndarray, dict[str, np.ndarray]]:
         """(pool indices in list order, fused scores, contributions); tuning calls this on cached
-        pools and pairwise similarities, so what it measures is exactly what is served."""
+        pools and pairwise similarities, so what it measures is exactly what is served.
+        ``neighbours``: pool-to-pool similarities for query expansion (none: no expansion)."""
         parts = strategy.contributions({m: pool.scores[m] for m in modalities}, weights)
-        fused = np.asarray(sum(parts.values()), dtype=np.float32)
         drop = None
         if copies_of_query and diversity.collapse_duplicates:
             drop = np.zeros(len(pool.rows), dtype=bool)
             for m, threshold in diversity.duplicate_thresholds.items():
                 if m in pool.scores:
                     drop |= pool.scores[m] >= threshold
+        if neighbours is not None and self.expansion:
+            parts = expand(parts, weights, strategy, neighbours, self.expansion, drop)
+        fused = np.asarray(sum(parts.values()), dtype=np.float32)
         channels = self.columns.channel.codes[pool.rows] if diversity.channel_cap is not None else []
         return diversity.apply(fused, pairwise, weights, channels, k, drop), fused, parts
 
@@ -373,6 +380,16 @@ class Recommender:
             return submatrix(stores[modality].pairwise_rows(rows[idx]), np.arange(len(idx)))
 
         return Pairwise(wanted, block)
+
+    def pool_neighbours(self, rows: np.ndarray) -> Neighbours:
+        """Similarities of chosen pool candidates to the whole pool, asked of the stores (expansion)."""
+        stores = self.bundle.stores
+
+        def neighbours(idx: np.ndarray, modalities: list[str]) -> dict[str, np.ndarray]:
+            return {m: np.stack([stores[m].similarity(stores[m].row_query(int(rows[i])), rows) for i in idx])
+                    for m in modalities}
+
+        return neighbours
 
     @cached_property
     def columns(self) -> ResultColumns:

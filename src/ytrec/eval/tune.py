@@ -57,6 +57,11 @@ class _Cached:
         self.pool: Pool = recommender.pool(probes, modalities, k * recommender.oversample, [row])
         diversity = recommender.diversity
         self.pairwise = recommender.pairwise(self.pool.rows, diversity, modalities) if diversity.needs_pairwise else {}
+        self.neighbours = None
+        if recommender.expansion:  # pool-to-pool similarities in every signal, for query expansion
+            full = {m: np.asarray(self.pairwise[m]) if m in self.pairwise else stores[m].pairwise(self.pool.rows)
+                    for m in modalities}
+            self.neighbours = lambda idx, names: {m: full[m][idx] for m in names}
 
 
 def tune(recommender: Recommender, config: TuneConfig, log: Log = print) -> dict:
@@ -78,7 +83,8 @@ def tune(recommender: Recommender, config: TuneConfig, log: Log = print) -> dict
         for row in rows:
             cached = cache[row]
             order, _, _ = recommender.order_pool(
-                cached.pool, modalities, config.k, weights, strategy, recommender.diversity, cached.pairwise, True
+                cached.pool, modalities, config.k, weights, strategy, recommender.diversity, cached.pairwise, True,
+                cached.neighbours,
             )
             relevant = relevance.relevant(row)
             values.append(ndcg_at_k([int(cached.pool.rows[i]) in relevant for i in order], len(relevant), config.k))

@@ -24,9 +24,11 @@ from ytrec.encoders.title.adapt import AdaptConfig, adapt_title_model, adapted_m
 from ytrec.errors import ArtifactError, CatalogError
 from ytrec.fusion.registry import DEFAULT_FUSION
 from ytrec.fusion.diversity import Diversity
+from ytrec.fusion.expansion import DEFAULT_EXPANSION
 from ytrec.index.auto import DEFAULT_MEMORY_BUDGET
 from ytrec.index.base import ModalityStore
 from ytrec.signals import SIGNALS, BuildContext, LoadedModels, SignalInputs, SignalSpec, default_weights
+from ytrec.signals.agreement import agreement_weights
 from ytrec.signals.plan import describe_choice, plan_stores, selection_record
 
 Log = Callable[[str], None]
@@ -96,7 +98,7 @@ def build_bundle(source: str, out: Path, options: BuildOptions, log: Log = print
             stores[spec.name] = spec.build(ctx)
             timings[f"build_{spec.name}_s"] = round(time.perf_counter() - started, 2)
             log(describe_choice(spec.name, ctx.choices[spec.name]))
-        weights = {name: options.weights.get(name) for name in stores}
+        weights, agreement = _fusion_weights(stores, options, timings, log)
         manifest = write_bundle(
             stage,
             catalog,
@@ -109,7 +111,9 @@ def build_bundle(source: str, out: Path, options: BuildOptions, log: Log = print
                 "text_model": text_model or {"config": embedder.config.to_dict(), "record": embedder.model_record()},
                 "fusion": {
                     "method": DEFAULT_FUSION,
-                    "weights": {n: SIGNALS[n].default_weight if w is None else w for n, w in weights.items()},
+                    "weights": weights,
+                    "agreement": agreement,
+                    "expansion": DEFAULT_EXPANSION,
                     "diversity": Diversity().to_dict(),
                 },
                 "timings": timings,
@@ -122,6 +126,23 @@ def build_bundle(source: str, out: Path, options: BuildOptions, log: Log = print
 
         manifest = tune_bundle(out, options.tune_label, log)
     return manifest
+
+
+def _fusion_weights(
+    stores: dict[str, ModalityStore], options: BuildOptions, timings: dict[str, float], log: Log
+) -> tuple[dict[str, float], dict]:
+    """The bundle's fusion weights: those given (``--w-*``), else each signal's from neighbour
+    agreement (signals/agreement.py); and the record of how they were found."""
+    given = {name: options.weights.get(name) for name in stores}
+    defaults = {n: SIGNALS[n].default_weight if w is None else w for n, w in given.items()}
+    if all(w is not None for n, w in given.items() if SIGNALS[n].default_weight > 0):
+        return defaults, {"method": "given"}
+    started = time.perf_counter()
+    weights, record = agreement_weights(stores, defaults)
+    weights = {n: w if given[n] is None else given[n] for n, w in weights.items()}
+    timings["agreement_weights_s"] = round(time.perf_counter() - started, 2)
+    log(f"fusion weights from neighbour agreement: {weights}")
+    return weights, record
 
 
 def train_encoder(source: str, out: Path, options: BuildOptions, log: Log = print, resume: bool = False) -> Path:
