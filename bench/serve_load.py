@@ -279,8 +279,8 @@ def run_wrk(url: str, requests: list[Request], limit: int, connections: int, thr
         for line in process.stdout:  # wrk waits out -d after its threads stop: interrupt it then
             lines.append(line)
             finished += line.startswith("THREAD_DONE")
-            if finished == threads:
-                process.send_signal(signal.SIGINT)
+            if finished == threads:  # os.kill: Popen.send_signal may reap wrk first, and wait4 below needs it
+                os.kill(process.pid, signal.SIGINT)
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.monotonic() - started
         out, err = "".join(lines), process.stderr.read()

@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from ytrec.core.query import MAX_K, active_modalities, check_k, check_weights
+from ytrec.core.query import MAX_K, active_modalities, check_k, check_weights, short_list_note
 from ytrec.errors import QueryError
 
 
@@ -38,3 +38,10 @@ def test_weights():
         check_weights({"thumbnail": 0, "title": 0}, both, both)
     with pytest.raises(QueryError, match="this bundle has"):
         check_weights({"audio": 1}, both, both)
+
+
+def test_short_list_note_names_the_mode():
+    assert short_list_note("thumbnail_copy", 10, 3) == (
+        "3 of 10 results: thumbnail_copy lists only videos whose thumbnail may be a copy of this one")
+    assert "share a word" in short_list_note("title_lexical", 5, 0)
+    assert short_list_note("thumbnail_copy", 10, 10) is None and short_list_note("hybrid", 10, 3) is None

@@ -10,7 +10,16 @@ from ytrec.catalog.images import normalize
 from ytrec.errors import ArtifactError
 from ytrec.eval.transforms import TRANSFORMS
 from ytrec.index.base import NewRows
-from ytrec.index.copy_codes import CODE_BYTES, copy_codes, query_codes
+from ytrec.index.copy_codes import (
+    CODE_BYTES,
+    FLIP_MASK,
+    KEEP_STRIPS,
+    STRIPS,
+    best_similarity,
+    copy_codes,
+    pairwise_similarity,
+    query_codes,
+)
 from ytrec.index.copy_store import CopyCodeStore, estimate_bytes
 from ytrec.index.copy_synthetic import synthetic_copy_codes
 from ytrec.index.registry import load_store
@@ -63,6 +72,33 @@ def test_similarity_is_one_for_the_same_picture_and_low_for_others(store):
     assert 0.0 <= off.min() and off.max() < 0.8
     assert np.allclose(store.similarity(store.row_query(3), np.arange(len(store))), sims[3], atol=1e-6)
     assert np.array_equal(store.pairwise_rows(np.array([1, 2])), store.pairwise(np.array([1, 2])))
+
+
+def _reference_similarity(a: np.ndarray, b: np.ndarray) -> float:
+    """The similarity as the module docstring defines it, the slow way: per strip the differing
+    bits, the KEEP_STRIPS smallest summed, 1 - 2 x their share, clipped to [0, 1]."""
+    bits = np.unpackbits(a ^ b).reshape(STRIPS, -1).sum(axis=1)
+    share = np.sort(bits)[:KEEP_STRIPS].sum() / (KEEP_STRIPS * 64)
+    return float(np.clip(1.0 - 2.0 * share, 0.0, 1.0))
+
+
+def test_vectorized_similarity_matches_its_definition():
+    rng = np.random.default_rng(4)
+    codes = rng.integers(0, 256, (30, CODE_BYTES), dtype=np.uint8)
+    for i in range(10, 30):  # near-copies of the first rows: 0-40 bits flipped, some strips replaced
+        codes[i] = codes[i % 10] ^ np.packbits(rng.random(CODE_BYTES * 8) < rng.uniform(0, 0.08))
+        if i % 3 == 0:
+            codes[i, 8 * (i % STRIPS): 8 * (i % STRIPS) + 8] = rng.integers(0, 256, 8)
+    codes[5] = codes[4] ^ FLIP_MASK  # a mirrored copy
+    pairs = pairwise_similarity(codes)
+    for i in range(len(codes)):
+        for j in range(len(codes)):
+            expected = max(_reference_similarity(codes[i], codes[j]), _reference_similarity(codes[i] ^ FLIP_MASK, codes[j]))
+            assert pairs[i, j] == pytest.approx(expected, abs=1e-6)
+    hypotheses = codes[[3, 17, 22]]
+    best = best_similarity(hypotheses, codes)
+    assert best == pytest.approx([max(_reference_similarity(h, c) for h in hypotheses) for c in codes], abs=1e-6)
+    assert pairs[4, 5] == 1.0 and best_similarity(hypotheses, codes[:0]).shape == (0,)
 
 
 def test_search_shapes_and_bounds(store):

@@ -13,6 +13,13 @@ from ytrec.signals import mode_signals, query_modes, weight_flags
 MODES = query_modes()
 MAX_K = 100
 
+# Modes whose index returns only real matches, so a list may be shorter than k: padding it with
+# videos the signal does not relate to the query would list non-copies as copies.
+SHORT_LIST_REASONS = {
+    "thumbnail_copy": "thumbnail_copy lists only videos whose thumbnail may be a copy of this one",
+    "title_lexical": "title_lexical lists only videos whose titles share a word with this one",
+}
+
 
 def check_k(k: int, available: int) -> int:
     upper = min(MAX_K, available)
@@ -55,3 +62,11 @@ def weights_from_flags(values: dict[str, float | None]) -> dict[str, float] | No
     out weighs 0."""
     given = {name: values.get(flag) for name, flag in weight_flags().items()}
     return {name: value for name, value in given.items() if value is not None} or None
+
+
+def short_list_note(mode: str, k: int, listed: int) -> str | None:
+    """What a surface says when a list has fewer than ``k`` results because of its mode (None
+    when the list is full or the mode always fills it)."""
+    if listed >= k or mode not in SHORT_LIST_REASONS:
+        return None
+    return f"{listed} of {k} results: {SHORT_LIST_REASONS[mode]}"

@@ -38,6 +38,9 @@ from ytrec.index.base import SearchParams, Where
 from ytrec.signals import SIGNALS, signals_for_source
 
 DEFAULT_OVERSAMPLE = 4
+# when duplicates or the channel cap leave fewer than k, the pool is searched 4x deeper, at most this
+# many times (a catalog of few channels cannot fill a capped list, however deep the search)
+MAX_DEEPENING = 2
 MAX_TITLE_CHARS = 500
 
 
@@ -47,6 +50,7 @@ class Pool:
 
     rows: np.ndarray
     scores: dict[str, np.ndarray]
+    complete: bool = True  # every candidate the searches can give: a deeper pool would add none
 
 
 class Recommender:
@@ -66,6 +70,10 @@ class Recommender:
         self.oversample = int(fusion.get("oversample", DEFAULT_OVERSAMPLE))
         self.diversity = Diversity.from_dict(fusion.get("diversity"))
         self.expansion = int(fusion.get("expansion", 0))  # pool query expansion rows (fusion/expansion.py)
+        # the columns a result shows, prepared now: the first request should not pay for them
+        self.columns = ResultColumns(self.catalog)
+        self._modes: dict[str, list[str]] = {}  # mode -> its modalities in this bundle
+        self._defaults: dict[tuple[str, ...], dict[str, float]] = {}  # modalities -> default weights
 
     @classmethod
     def open(cls, path: Path, text_model: str | None = None) -> "Recommender":
@@ -98,9 +106,29 @@ class Recommender:
         """Videos like a catalog video, the video itself (and, with collapse, its copies) excluded.
 
         ``search``: per-query index knobs (HNSW ef_search, IVF nprobe, re-ranking depth)."""
-        row = self.catalog.row_of(video_id)
-        check_k(k, len(self.catalog) - 1)
-        modalities = active_modalities(mode, self.bundle.modalities)
+        return self.similar_row(self.catalog.row_of(video_id), k, mode, weights, fusion=fusion, filters=filters,
+                                diversity=diversity, search=search)
+
+    def similar_row(
+        self,
+        row: int,
+        k: int = 10,
+        mode: str = "hybrid",
+        weights: dict[str, float] | None = None,
+        *,
+        fusion: str | None = None,
+        filters: Filters | None = None,
+        diversity: Diversity | None = None,
+        search: SearchParams | None = None,
+    ) -> list[Recommendation]:
+        """``similar`` for a catalog row already looked up (``catalog.row_of``): a server that
+        resolves the id for its response's video record need not resolve it twice."""
+        n = len(self.catalog)
+        if isinstance(row, bool) or not isinstance(row, (int, np.integer)) or not 0 <= row < n:
+            raise QueryError(f"row {row!r} is not in the catalog (0..{n - 1})")
+        row = int(row)
+        check_k(k, n - 1)
+        modalities = self.modalities_of(mode)
         probes = {m: [(store.row_query(row), 1.0)] for m, store in self.bundle.stores.items()}
         return self._rank(probes, modalities, k, weights, [row], fusion, filters, diversity, copies_of_query=True,
                           search=search)
@@ -125,7 +153,7 @@ class Recommender:
         disliked_rows = [self.catalog.row_of(v) for v in dict.fromkeys(disliked)]
         examples = sorted(set(liked_rows) | set(disliked_rows))
         check_k(k, len(self.catalog) - len(examples))
-        modalities = active_modalities(mode, self.bundle.modalities)
+        modalities = self.modalities_of(mode)
         probes = feedback_probes(
             self.bundle.stores, modalities, liked_rows, disliked_rows, like_weights, dislike_weights
         )
@@ -147,7 +175,7 @@ class Recommender:
     ) -> list[Recommendation]:
         """Cold start: a video that is not in the catalog, given as a thumbnail and a title."""
         check_k(k, len(self.catalog))
-        modalities = active_modalities(mode, self.bundle.modalities)
+        modalities = self.modalities_of(mode)
         queries: dict[str, Any] = {}
         if title is not None and title.strip():
             queries.update(self.title_queries(title, passage=True))
@@ -209,14 +237,24 @@ class Recommender:
 
     # -- ranking -------------------------------------------------------------------------
 
+    def modalities_of(self, mode: str) -> list[str]:
+        """The modalities that score ``mode`` in this bundle (checked once per mode)."""
+        if mode not in self._modes:
+            self._modes[mode] = active_modalities(mode, self.bundle.modalities)
+        return list(self._modes[mode])
+
     def resolve_weights(self, weights: dict[str, float] | None, modalities: list[str]) -> dict[str, float]:
         """Given weights, else the bundle's; a mode whose signals all default to 0 (thumbnail_copy)
         weighs them equally instead of refusing."""
-        if weights is None:
+        if weights is not None:
+            return check_weights(weights, modalities, self.bundle.modalities)
+        key = tuple(modalities)
+        if key not in self._defaults:
             weights = {m: self.default_weights.get(m, 1.0) for m in modalities}
             if not any(weights.values()):
                 weights = dict.fromkeys(modalities, 1.0)
-        return check_weights(weights, modalities, self.bundle.modalities)
+            self._defaults[key] = check_weights(weights, modalities, self.bundle.modalities)
+        return dict(self._defaults[key])
 
     def pool(
         self,
@@ -248,14 +286,19 @@ class Recommender:
             depth, pushed_depth = min(inflated * scale, n), min(base * scale, n)
             found = [self._search(m, query, depth, pushed_depth, search, where) for m in modalities
                      for query, coef in probes.get(m, []) if coef > 0]
+            # a search that returned fewer rows than asked (-1 padded) returned all it can find
+            # (copy codes: only rows sharing a chunk; words: only rows sharing a term)
+            deeper = any(len(rows) and rows[-1] >= 0 for rows in found)
             rows = np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
-            rows = rows[rows >= 0]
-            rows = rows[keep[rows]] if allowed is not None else rows[~np.isin(rows, excluded)]
-            if len(rows) >= min(need, available) or depth >= n:
+            if len(rows) and rows[0] < 0:  # at most one -1 after unique
+                rows = rows[1:]
+            rows = rows[keep[rows]] if allowed is not None else without(rows, excluded)
+            complete = depth >= n or not deeper
+            if len(rows) >= min(need, available) or complete:
                 break
             scale *= 4
         scores = {m: self._probe_scores(m, probe, rows) for m, probe in probes.items()}
-        return Pool(rows.astype(np.int64, copy=False), scores)
+        return Pool(rows, scores, complete)
 
     def _search(
         self, modality: str, query: Any, depth: int, pushed_depth: int, search: SearchParams | None, where: Where | None
@@ -273,10 +316,10 @@ class Recommender:
         (query, coef), *others = probe
         total = np.asarray(store.similarity(query, rows), dtype=np.float32)
         if coef != 1.0 or others:
-            total = coef * total
+            total = np.float32(coef) * total
             for query, coef in others:
-                total += coef * store.similarity(query, rows)
-        return total.astype(np.float32, copy=False)
+                total += np.float32(coef) * np.asarray(store.similarity(query, rows), dtype=np.float32)
+        return total
 
     def _rank(
         self,
@@ -299,10 +342,16 @@ class Recommender:
             allowed = filters.allowed(self.catalog, query_rows)
             where = filters.where(self.catalog, query_rows)
         searched = [m for m in modalities if weights[m] > 0]  # a weight-0 signal finds no candidates
-        pool = self.pool(probes, searched, k * self.oversample, query_rows, allowed, search, where)
-        if pool.rows.size == 0:
-            return []
-        return self.rank_pool(pool, modalities, k, weights, strategy, diversity, copies_of_query)
+        need = k * self.oversample
+        for _ in range(MAX_DEEPENING + 1):
+            pool = self.pool(probes, searched, need, query_rows, allowed, search, where)
+            if pool.rows.size == 0:
+                return []
+            listed = self.rank_pool(pool, modalities, k, weights, strategy, diversity, copies_of_query)
+            if len(listed) >= k or pool.complete:
+                break
+            need *= 4  # duplicates or the channel cap left too few of this pool
+        return listed
 
     def rank_pool(
         self,
@@ -377,7 +426,10 @@ class Recommender:
         stores = self.bundle.stores
 
         def block(modality: str, idx: np.ndarray) -> np.ndarray:
-            return submatrix(stores[modality].pairwise_rows(rows[idx]), np.arange(len(idx)))
+            similarity = stores[modality].pairwise_rows(rows[idx])
+            if getattr(similarity, "ndim", None) == 2:  # the whole block already
+                return np.asarray(similarity)
+            return submatrix(similarity, np.arange(len(idx)))
 
         return Pairwise(wanted, block)
 
@@ -391,9 +443,18 @@ class Recommender:
 
         return neighbours
 
-    @cached_property
-    def columns(self) -> ResultColumns:
-        return ResultColumns(self.catalog)
+
+def without(rows: np.ndarray, excluded: np.ndarray) -> np.ndarray:
+    """Ascending unique ``rows`` minus ascending unique ``excluded`` (a binary search per
+    excluded row, not a membership test per candidate)."""
+    at = np.searchsorted(rows, excluded)
+    inside = at < len(rows)
+    hit = at[inside][rows[at[inside]] == excluded[inside]]
+    if not len(hit):
+        return rows
+    keep = np.ones(len(rows), dtype=bool)
+    keep[hit] = False
+    return rows[keep]
 
 
 def drivers(parts: dict[str, np.ndarray], listed: np.ndarray) -> list[str | None]:

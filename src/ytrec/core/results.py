@@ -70,30 +70,33 @@ def recommendations(
 ) -> list[Recommendation]:
     """One Recommendation per listed row; every array is aligned with ``rows`` (list order)."""
     score_names, part_names = list(scores), list(contributions)
-    score_values = _rounded_rows(scores, len(rows))
-    part_values = _rounded_rows(contributions, len(rows))
+    values = _rounded([fused, *scores.values(), *contributions.values()], len(rows))
+    first_part = 1 + len(score_names)
     listed = []
-    for i, row in enumerate(rows.tolist()):
-        by_modality = dict(zip(score_names, score_values[i]))
+    for i, row in enumerate(np.asarray(rows).tolist()):
+        row_values = values[i]
+        by_modality = dict(zip(score_names, row_values[1:first_part]))
         listed.append(Recommendation(
             rank=i + 1,
             video_id=str(columns.video_ids[row]),
             title=str(columns.titles[row]),
             channel=columns.channel[row],
             category=columns.category[row],
-            score=round(float(fused[i]), 6),
+            score=row_values[0],
             thumbnail_score=by_modality.get("thumbnail"),
             title_score=by_modality.get("title"),
             scores=by_modality,
-            contributions=dict(zip(part_names, part_values[i])),
+            contributions=dict(zip(part_names, row_values[first_part:])),
             driver=drivers[i],
         ))
     return listed
 
 
-def _rounded_rows(values: dict[str, np.ndarray], n: int) -> list[list[float]]:
-    """Per listed row, its values in each modality rounded to 6 decimals (as Python floats)."""
-    if not values:
-        return [[] for _ in range(n)]
-    table = np.stack([np.asarray(v, dtype=np.float64) for v in values.values()], axis=1).tolist()
-    return [[round(v, 6) for v in row] for row in table]
+def _rounded(columns: list[np.ndarray], n: int) -> list[list[float]]:
+    """Per listed row, its value in each column rounded to 6 decimals, as Python floats: one
+    rounding of the whole table. (For float32 values, scaling by 1e6 in float64 is exact, so this
+    rounds exactly as Python's ``round(v, 6)``.)"""
+    table = np.empty((n, len(columns)), dtype=np.float64)
+    for j, column in enumerate(columns):
+        table[:, j] = column
+    return np.round(table, 6).tolist()

@@ -69,7 +69,7 @@ class Diversity:
         ``drop``: candidates that duplicate the query itself.
         """
         relevance = np.asarray(relevance)
-        order = np.lexsort((np.arange(len(relevance)), -relevance))
+        order = np.argsort(-relevance, kind="stable")  # ties keep candidate order
         pairwise = Pairwise.of(pairwise)
         if self.collapse_duplicates:
             # without a cap or MMR, the first k survivors are the list: stop collapsing there
@@ -78,7 +78,7 @@ class Diversity:
         if self.channel_cap is not None:
             order = cap_per_channel(order, channels, self.channel_cap)
         if self.mmr_lambda is None or not len(order):
-            return [int(i) for i in order[:k]]
+            return np.asarray(order[:k], dtype=np.int64).tolist()
         idx = np.asarray(order, dtype=np.int64)
         total = sum(weights[m] for m in pairwise.modalities if m in weights) or 1.0
         similarity = sum(weights.get(m, 0.0) * pairwise.among(m, idx) for m in pairwise.modalities) / total

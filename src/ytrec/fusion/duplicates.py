@@ -8,6 +8,7 @@ Thresholds are per modality because similarity scales differ (see ``DUPLICATE_TH
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 
 import numpy as np
 
@@ -47,10 +48,19 @@ def collapse_duplicates(
         duplicate = np.zeros((size, size), dtype=bool)
         for m, threshold in used.items():
             duplicate |= pairwise.among(m, prefix) >= threshold
-        kept = prefix[greedy_survivors(np.triu(duplicate, 1))]
+        duplicate &= _later(size)
+        kept = prefix[greedy_survivors(duplicate)] if duplicate.any() else prefix
         if limit is None or len(kept) >= limit or size == len(order):
             return kept[:limit].tolist()
         size = min(len(order), 2 * size)
+
+
+@lru_cache(maxsize=64)
+def _later(size: int) -> np.ndarray:
+    """(size, size) mask of j < i pairs (strictly above the diagonal), made once per size."""
+    mask = ~np.tri(size, size, 0, dtype=bool)
+    mask.flags.writeable = False
+    return mask
 
 
 def greedy_survivors(duplicate: np.ndarray) -> np.ndarray:

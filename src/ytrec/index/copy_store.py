@@ -84,8 +84,10 @@ class CopyCodeStore(ModalityStore):
     def __init__(self, name: str, codes: np.ndarray, tables: tuple[np.ndarray, np.ndarray] | None = None) -> None:
         super().__init__(name)
         self.codes = _as_codes(codes, name)
+        # the same bytes as a plain array: indexing a np.memmap costs a subclass object per read
+        self._codes = np.asarray(self.codes)
         if tables is not None:
-            rows, offsets = tables
+            rows, offsets = tables = np.asarray(tables[0]), np.asarray(tables[1])
             if (
                 rows.shape != (TABLES, len(self.codes))
                 or offsets.shape != (TABLES, VALUES + 1)
@@ -99,7 +101,7 @@ class CopyCodeStore(ModalityStore):
         """(rows, offsets) of the hash tables, built on first use: a store made only to score or
         compare a few codes (Milvus's fetched rows, duplicate checks) never pays for them."""
         if self._tables is None:
-            self._tables = build_tables(np.asarray(self.codes))
+            self._tables = build_tables(self._codes)
         return self._tables
 
     @classmethod
@@ -132,23 +134,23 @@ class CopyCodeStore(ModalityStore):
         for i, query in enumerate(batch):
             found, votes = candidates(*self.tables, searched_hypotheses(query))
             found = _shortlist(found, votes, k)
-            similarity = best_similarity(query, np.asarray(self.codes[found]))
+            similarity = best_similarity(query, self._codes[found])
             order = np.lexsort((found, -similarity))[:k]
             scores[i, : len(order)], rows[i, : len(order)] = similarity[order], found[order]
         return scores, rows
 
     def similarity(self, query: np.ndarray, rows: np.ndarray) -> np.ndarray:
         (query,) = _queries(query)
-        return best_similarity(query, np.asarray(self.codes[np.asarray(rows, dtype=np.int64)]))
+        return best_similarity(query, self._codes[np.asarray(rows, dtype=np.int64)])
 
     def row_query(self, row: int) -> np.ndarray:
         """A catalog row as a query: its code as it is and mirrored (finds flipped re-uploads)."""
-        return with_mirror(np.asarray(self.codes[row : row + 1]))
+        return with_mirror(self._codes[row : row + 1])
 
     def pairwise(self, rows: np.ndarray) -> np.ndarray:
         """(n, n) similarities among catalog rows, each also against the other mirrored, from the
         codes alone (symmetric; 1 on the diagonal)."""
-        return pairwise_similarity(np.asarray(self.codes[np.asarray(rows, dtype=np.int64)]))
+        return pairwise_similarity(self._codes[np.asarray(rows, dtype=np.int64)])
 
     def pairwise_rows(self, rows: np.ndarray) -> np.ndarray:
         """The full matrix: n² XOR-popcounts of 64 bytes cost less than computing rows on demand."""
@@ -158,12 +160,12 @@ class CopyCodeStore(ModalityStore):
         """New rows from ``rows.vectors[name]``: ``copy_codes`` of the new thumbnails (the tables
         are rebuilt: a counting sort per table, about a second per million rows)."""
         added = _as_codes(np.ascontiguousarray(rows.vectors_for(self.name), dtype=np.uint8), self.name)
-        return CopyCodeStore(self.name, np.concatenate([np.asarray(self.codes), added]))
+        return CopyCodeStore(self.name, np.concatenate([self._codes, added]))
 
     def with_rows_removed(self, rows: np.ndarray) -> "CopyCodeStore":
         keep = np.ones(len(self), dtype=bool)
         keep[np.asarray(rows, dtype=np.int64)] = False
-        return CopyCodeStore(self.name, np.ascontiguousarray(self.codes[keep]))
+        return CopyCodeStore(self.name, np.ascontiguousarray(self._codes[keep]))
 
     def describe(self) -> dict:
         return {

@@ -21,7 +21,7 @@ import numpy as np
 
 from ytrec.errors import ArtifactError
 from ytrec.index.base import ModalityStore, NewRows, SearchParams
-from ytrec.index.store import normalize_rows
+from ytrec.index.store import normalize_queries, normalize_rows, normalize_vector
 
 
 class FaissStore(ModalityStore):
@@ -77,7 +77,7 @@ class FaissStore(ModalityStore):
 
     def search(self, queries: np.ndarray, k: int, params: SearchParams | None = None) -> tuple[np.ndarray, np.ndarray]:
         k = min(k, len(self))
-        queries = normalize_rows(np.atleast_2d(queries))
+        queries = normalize_queries(queries)
         if k < 1:
             return np.zeros((len(queries), 0), np.float32), np.zeros((len(queries), 0), np.int64)
         return self._search(queries, k, params)
@@ -90,7 +90,7 @@ class FaissStore(ModalityStore):
 
     def similarity(self, query: np.ndarray, rows: np.ndarray) -> np.ndarray:
         rows = np.asarray(rows, dtype=np.int64)
-        return self.vectors.dot(normalize_rows(np.asarray(query)[None, :])[0], rows).astype(np.float32)
+        return self.vectors.dot(normalize_vector(query), rows).astype(np.float32, copy=False)
 
     def row_query(self, row: int) -> np.ndarray:
         return np.asarray(self.vectors.row(int(row)), dtype=np.float32)

@@ -53,6 +53,8 @@ class HNSWStore(FaissStore):
 
     def _faiss_params(self, params: SearchParams | None, k: int):
         ef = self.params["ef_search"] if params is None or params.ef_search is None else params.ef_search
+        if ef == self.params["ef_search"] and k <= ef:
+            return None  # the index's own efSearch (set at build and load): no parameter object per query
         return faiss.SearchParametersHNSW(efSearch=max(int(ef), k))
 
     @classmethod

@@ -239,43 +239,64 @@ def weigh_with_norms(texts: list[str], stats: TermStats, config: TermConfig) -> 
     return unit, norms.astype(np.float32)
 
 
+_DENSE_COUNTS = 1 << 22  # (text, query term) counts held at once by matched_dot (16 MB of float32)
+
+
 def matched_dot(texts: list[str], query: TermRows, stats: TermStats, config: TermConfig) -> np.ndarray:
     """Each text's unnormalized row dotted with the single normalized ``query`` row, weighing only
-    the occurrences of the query's terms (the rest cannot add to the product)."""
-    if not len(query.ids):
-        return np.zeros(len(texts), dtype=np.float32)
+    the occurrences of the query's terms (the rest cannot add to the product): their counts land
+    in a (texts, query terms) table by one bincount, no sort, and the query's few idf values are
+    looked up once."""
+    n, q = len(texts), len(query.ids)
+    if not q:
+        return np.zeros(n, dtype=np.float32)
+    if n * q > _DENSE_COUNTS:
+        step = max(_DENSE_COUNTS // q, 1)
+        return np.concatenate([matched_dot(texts[i : i + step], query, stats, config) for i in range(0, n, step)])
     docs, ids = term_ids(texts, config)
-    hit = _member(ids, query.ids)
-    matched = _counted(docs[hit], ids[hit], len(texts), config.hash_bits)
-    lengths = np.bincount(docs, minlength=len(texts)) if config.weighting == "bm25" else None
-    values = stats.term_weights(matched, lengths, config)
-    products = values * query.values[np.searchsorted(query.ids, matched.ids)]
-    return np.bincount(matched.rows, weights=products, minlength=len(texts)).astype(np.float32)
+    position = _positions(ids, query.ids)
+    hit = position >= 0
+    tf = np.bincount(docs[hit] * q + position[hit], minlength=n * q).reshape(n, q).astype(np.float32)
+    if config.weighting == "bm25":
+        mean = stats.total_terms / max(stats.n_docs, 1) or 1.0
+        lengths = np.bincount(docs, minlength=n).astype(np.float32)[:, None]
+        k1, b = config.bm25_k1, config.bm25_b
+        weight = tf * (k1 + 1) / (tf + k1 * (1 - b + b * lengths / mean))
+    else:
+        weight = np.log(tf, out=np.zeros_like(tf), where=tf > 0)
+        weight += tf > 0  # 1 + ln tf where the term occurs
+    return (weight * (stats.idf(query.ids, config) * query.values)).sum(axis=1, dtype=np.float32)
 
 
 _LOOKUP_BITS = 16
 _LOOKUP_SALTS = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93)
 
 
-def _member(ids: np.ndarray, sorted_ids: np.ndarray) -> np.ndarray:
-    """``np.isin(ids, sorted_ids)`` for a few hundred ``sorted_ids``: one gather from a 2**16
+def _positions(ids: np.ndarray, sorted_ids: np.ndarray) -> np.ndarray:
+    """Each id's index in ``sorted_ids`` (a few hundred), -1 where absent: one gather from a 2**16
     table (a binary search per occurrence costs ten times more), keyed by the low bits or, where
     those collide (~15% of queries), by the top bits of a multiplicative hash; a binary search
     only if four of those collide too."""
     mask = (1 << _LOOKUP_BITS) - 1
     low = sorted_ids & mask
     if len(np.unique(low)) == len(low):
-        return _table(low, sorted_ids)[ids & mask] == ids
+        return _found(_table(low)[ids & mask], ids, sorted_ids)
     shift = np.uint64(64 - _LOOKUP_BITS)
     for salt in _LOOKUP_SALTS:
         slots = (sorted_ids.view(np.uint64) * np.uint64(salt)) >> shift
         if len(np.unique(slots)) == len(slots):
-            return _table(slots, sorted_ids)[(ids.view(np.uint64) * np.uint64(salt)) >> shift] == ids
-    at = np.minimum(np.searchsorted(sorted_ids, ids), len(sorted_ids) - 1)
-    return sorted_ids[at] == ids
+            return _found(_table(slots)[(ids.view(np.uint64) * np.uint64(salt)) >> shift], ids, sorted_ids)
+    return _found(np.minimum(np.searchsorted(sorted_ids, ids), len(sorted_ids) - 1), ids, sorted_ids)
 
 
-def _table(slots: np.ndarray, keys: np.ndarray) -> np.ndarray:
-    table = np.full(1 << _LOOKUP_BITS, -1, dtype=np.int64)
-    table[slots] = keys
+def _table(slots: np.ndarray) -> np.ndarray:
+    """Slot -> index of the sorted id in it (an empty slot points past the end)."""
+    table = np.full(1 << _LOOKUP_BITS, len(slots), dtype=np.int64)
+    table[slots] = np.arange(len(slots))
     return table
+
+
+def _found(at: np.ndarray, ids: np.ndarray, sorted_ids: np.ndarray) -> np.ndarray:
+    """``at`` where ``sorted_ids[at]`` is the id itself, else -1."""
+    keys = np.append(sorted_ids, -1)  # past the end: matches no id
+    return np.where(keys[at] == ids, at, -1)

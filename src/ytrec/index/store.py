@@ -24,6 +24,22 @@ def normalize_rows(vectors: np.ndarray) -> np.ndarray:
     return vectors / np.maximum(norms, 1e-12)
 
 
+def normalize_queries(queries: np.ndarray) -> np.ndarray:
+    """(n, d) normalized float32 queries from one vector or a batch (one vector, the usual
+    query, skips ``normalize_rows``' 2-d overhead; the same bits either way)."""
+    queries = np.asarray(queries)
+    if queries.ndim == 1:
+        return normalize_vector(queries)[None, :]
+    return normalize_rows(queries)
+
+
+def normalize_vector(vector: np.ndarray) -> np.ndarray:
+    """One vector L2-normalized in float32: ``normalize_rows`` of one row, to the bit (the same
+    summation), without its 2-d overhead; every query rescoring calls this."""
+    vector = np.asarray(vector, dtype=np.float32)
+    return vector / np.maximum(np.sqrt(np.add.reduce(vector * vector)), np.float32(1e-12))
+
+
 @register
 class VectorStore(ModalityStore):
     """Exact (Flat) inner-product search over the stored vectors."""
@@ -37,6 +53,7 @@ class VectorStore(ModalityStore):
                 f"{name} index holds {index.ntotal} vectors but {len(vectors)} are stored"
             )
         self.vectors = vectors
+        self._vectors = np.asarray(vectors)  # plain view: indexing a np.memmap costs a subclass object per read
         self.index = index
 
     @classmethod
@@ -56,19 +73,18 @@ class VectorStore(ModalityStore):
     def search(self, queries: np.ndarray, k: int, params: SearchParams | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Top-k (scores, rows) per query; rows are -1 where fewer than k exist (exact: ``params`` unused)."""
         k = min(k, len(self))
-        queries = normalize_rows(np.atleast_2d(queries))
-        return self.index.search(queries, k)
+        return self.index.search(normalize_queries(queries), k)
 
     def similarity(self, query: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """Exact cosine of one normalized query against the given rows."""
-        return self.vectors[rows].astype(np.float32) @ normalize_rows(query[None, :])[0]
+        return np.asarray(self._vectors[rows], dtype=np.float32) @ normalize_vector(query)
 
     def row_query(self, row: int) -> np.ndarray:
-        return np.asarray(self.vectors[row], dtype=np.float32)
+        return np.asarray(self._vectors[row], dtype=np.float32)
 
     def pairwise(self, rows: np.ndarray) -> np.ndarray:
         """(n, n) cosines among the given rows (diversity / duplicate collapse), one product."""
-        block = np.asarray(self.vectors[rows], dtype=np.float32)
+        block = np.asarray(self._vectors[rows], dtype=np.float32)
         return block @ block.T
 
     def save(self, directory: Path) -> list[str]:

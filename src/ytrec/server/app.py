@@ -3,6 +3,7 @@ request, replaced whole when the bundle changes on disk (``api.live``)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -18,18 +19,26 @@ from ytrec.api.live import LiveService
 from ytrec.api.routes import api, media
 from ytrec.api.service import Service
 from ytrec.api.settings import Settings
+from ytrec.artifact.bundle import Bundle
+from ytrec.artifact.manifest import FileIdentity
 from ytrec.core.recommender import Recommender
 from ytrec.web import pages
 
 
-def create_app(recommender_or_bundle_path: Recommender | str | Path, settings: Settings | None = None) -> FastAPI:
+def create_app(
+    recommender_or_bundle_path: Recommender | str | Path,
+    settings: Settings | None = None,
+    checked: Mapping[FileIdentity, str] | None = None,
+) -> FastAPI:
     """The API plus the web pages. Opening the bundle and loading the models happen here, before
-    the first request, so a broken bundle fails at startup and no request waits on a model load."""
+    the first request, so a broken bundle fails at startup and no request waits on a model load.
+    ``checked``: bundle files already verified (``Bundle.verified`` of the same bundle)."""
     settings = settings or Settings()
     if isinstance(recommender_or_bundle_path, Recommender):
         recommender = recommender_or_bundle_path
     else:
-        recommender = Recommender.open(Path(recommender_or_bundle_path), text_model=settings.text_model)
+        bundle = Bundle.load(Path(recommender_or_bundle_path), checked=checked)
+        recommender = Recommender(bundle, text_model=settings.text_model)
     app = FastAPI(
         title="ytrec",
         version=__version__,

@@ -17,7 +17,7 @@ import os
 import socket
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import uvicorn
@@ -25,6 +25,7 @@ from uvicorn.supervisors import Multiprocess
 from uvicorn.supervisors.multiprocess import Process, logger
 
 from ytrec.api.settings import Settings
+from ytrec.artifact.manifest import FileIdentity
 from ytrec.errors import ConfigError, YtrecError
 
 STARTUP_FAILURE = 3  # uvicorn's exit code for a worker that never started serving
@@ -47,6 +48,8 @@ class WorkerApp:
     settings: Settings
     model_threads: int
     quiet: bool
+    # what the supervisor's check verified (file identity -> SHA-256): a worker does not hash it again
+    checked: dict[FileIdentity, str] = field(default_factory=dict)
 
     def __call__(self):
         import faiss
@@ -59,7 +62,7 @@ class WorkerApp:
         faiss.omp_set_num_threads(1)
         torch.set_num_threads(self.model_threads)
         try:
-            app = create_app(self.bundle, self.settings)
+            app = create_app(self.bundle, self.settings, checked=self.checked)
         except YtrecError as exc:
             if multiprocessing.parent_process() is None:  # one worker, in the CLI's process: its message
                 raise
@@ -87,11 +90,11 @@ def serve(
     workers = workers or default_workers()
     if workers < 1:
         raise ConfigError(f"--workers must be 1 or more, got {workers}")
-    check_bundle(bundle, settings)
+    checked = check_bundle(bundle, settings)
     for line in exposure_warnings(host, settings):
         print(f"ytrec: warning: {line}", file=sys.stderr, flush=True)
     listeners = listen(host, port, workers)
-    app = WorkerApp(Path(bundle).resolve(), settings, max(1, default_workers() // workers), quiet)
+    app = WorkerApp(Path(bundle).resolve(), settings, max(1, default_workers() // workers), quiet, checked)
     config = uvicorn.Config(app, factory=True, workers=workers, log_level="warning" if quiet else "info",
                             access_log=False, timeout_worker_healthcheck=HEALTHCHECK_TIMEOUT_S)
     shown = f"[{host}]" if ":" in host else host
@@ -149,11 +152,12 @@ class Supervisor(Multiprocess):
     handle_ttou = handle_ttin
 
 
-def check_bundle(bundle: Path, settings: Settings) -> None:
-    """Refuse a missing, broken or mismatched bundle with one line before any worker starts."""
+def check_bundle(bundle: Path, settings: Settings) -> dict[FileIdentity, str]:
+    """Refuse a missing, broken or mismatched bundle with one line before any worker starts;
+    returns the files it verified."""
     from ytrec.core.recommender import Recommender
 
-    Recommender.open(Path(bundle), text_model=settings.text_model)
+    return Recommender.open(Path(bundle), text_model=settings.text_model).bundle.verified
 
 
 def listen(host: str, port: int, workers: int) -> list[socket.socket]:
