@@ -89,7 +89,9 @@ def test_one_video(client: TestClient, video_id: str, recommender: Recommender):
     assert_error(client.get("/api/videos/nope"), 404, "not_found", "unknown video id 'nope'")
 
 
-def test_recommendations_are_ranked_and_explained(client: TestClient, video_id: str):
+def test_recommendations_are_ranked_and_explained(
+    client: TestClient, video_id: str, recommender: Recommender, monkeypatch
+):
     body = client.get(f"/api/videos/{video_id}/recommendations", params={"k": 8}).json()
     items = body["items"]
     assert body["video"]["video_id"] == video_id and body["mode"] == "hybrid" and body["weights"] is None
@@ -98,6 +100,9 @@ def test_recommendations_are_ranked_and_explained(client: TestClient, video_id: 
     scores = [i["score"] for i in items]
     assert scores == sorted(scores, reverse=True)
     assert all(-1.0 <= i["thumbnail_score"] <= 1.0 and -1.0 <= i["title_score"] <= 1.0 for i in items)
+    # pool query expansion (fusion/expansion.py) re-weighs every contribution alike: they add up
+    assert all(sum(i["contributions"].values()) == pytest.approx(i["score"], abs=1e-5) for i in items)
+    monkeypatch.setattr(recommender, "expansion", 0)  # without it, a score is the fused similarity to the video
     weighted = client.get(
         f"/api/videos/{video_id}/recommendations", params={"k": 8, "w_thumbnail": 1, "w_title": 3}
     ).json()
@@ -249,7 +254,7 @@ def test_openapi_documents_the_api(client: TestClient):
 
 def test_unexpected_errors_are_a_bare_500(recommender: Recommender, video_id: str, monkeypatch):
     app = create_app(recommender, Settings())
-    monkeypatch.setattr(recommender, "similar", lambda *a, **kw: 1 / 0)
+    monkeypatch.setattr(recommender, "similar_row", lambda *a, **kw: 1 / 0)
     response = TestClient(app, raise_server_exceptions=False).get(f"/api/videos/{video_id}/recommendations")
     assert_error(response, 500, "internal_error", "server log")
     assert "ZeroDivisionError" not in response.text

@@ -131,13 +131,13 @@ class Service:
         rerank: int | None = None,
     ) -> dict[str, Any]:
         """``api.models.Recommendations`` for a catalog video."""
-        video = self.video(self.row(video_id))
+        row = self.row(video_id)  # the request's one id lookup
         k = self.settings.default_k if k is None else k
         weights = weights_from_flags({"thumbnail": w_thumbnail, "copy": w_copy, "title": w_title, "lexical": w_lexical})
         knobs = {"ef_search": ef_search, "nprobe": nprobe, "rerank": rerank}
         search = SearchParams(**knobs) if any(v is not None for v in knobs.values()) else None
-        results = self.recommender.similar(video_id, k=k, mode=mode, weights=weights, search=search)
-        return {"video": video, "title": None, "mode": mode, "k": k, "weights": weights,
+        results = self.recommender.similar_row(row, k=k, mode=mode, weights=weights, search=search)
+        return {"video": self.video(row), "title": None, "mode": mode, "k": k, "weights": weights,
                 "items": [self.scored(r) for r in results]}
 
     def browse_body(

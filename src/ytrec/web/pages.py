@@ -135,9 +135,10 @@ def video_page(
     balance: int | None = None,
     k: int | None = None,
 ) -> Response:
-    video = service.video(service.row(video_id))
+    row = service.row(video_id)
+    video = service.video(row)
     k = k or service.settings.default_k
-    results = service.recommender.similar(video_id, k=k, mode=mode, weights=balance_weights(balance, mode, title_split(service)))
+    results = service.recommender.similar_row(row, k=k, mode=mode, weights=balance_weights(balance, mode, title_split(service)))
     context = _context(
         service,
         video=video,
