@@ -55,6 +55,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 import pyarrow as pa
+import scipy.sparse as sp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -319,11 +320,18 @@ class ExactDense:
 
 
 class ExactLexical:
-    """The lexical store searched by its own exact score against *every* title: ``similarity``
-    (the rescoring the store applies to its candidates) over all rows, in chunks."""
+    """The lexical store searched by its own exact score against *every* title: each title's
+    weighted unit term vector (``vectors_of``, what the store rescores candidates with), all of
+    them in one sparse matrix over the hashed term ids, one product per query."""
 
     def __init__(self, store, chunk: int = 50_000) -> None:
-        self.store, self.chunk = store, chunk
+        self.store = store
+        titles = store.titles.many(np.arange(len(store)))
+        parts = []
+        for start in range(0, len(titles), chunk):
+            rows = store.vectors_of(titles[start:start + chunk])
+            parts.append(sp.csr_matrix((rows.values, (rows.rows, rows.ids)), shape=(rows.n_rows, 2 ** store.config.terms.hash_bits)))
+        self.matrix = sp.vstack(parts).tocsc()
 
     def __getattr__(self, name: str):
         return getattr(self.store, name)
@@ -332,10 +340,9 @@ class ExactLexical:
         return len(self.store)
 
     def search(self, query, k: int, params=None) -> tuple[np.ndarray, np.ndarray]:
-        n = len(self.store)
-        scores = np.concatenate([np.asarray(self.store.similarity(query, np.arange(start, min(n, start + self.chunk))),
-                                            dtype=np.float32).ravel() for start in range(0, n, self.chunk)])
-        return top_k(scores, k)
+        vector = self.store.vectors_of(list(query.texts))
+        scores = np.asarray(self.matrix[:, vector.ids] @ vector.values, dtype=np.float32).ravel()
+        return top_k(np.clip(scores, 0, 1), k)
 
 
 def top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
