@@ -55,6 +55,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 import pyarrow as pa
+import scipy.sparse as sp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -68,11 +69,13 @@ from ytrec.catalog.catalog import CORE_COLUMNS, Catalog  # noqa: E402
 from ytrec.core.recommender import Recommender  # noqa: E402
 from ytrec.encoders.title import OFFLINE_MODEL_ALIAS, TextModelConfig  # noqa: E402
 from ytrec.fusion.diversity import Diversity  # noqa: E402
+from ytrec.fusion.expansion import DEFAULT_EXPANSION  # noqa: E402
 from ytrec.fusion.registry import DEFAULT_FUSION  # noqa: E402
 from ytrec.index.auto import DEFAULT_MEMORY_BUDGET, IndexChoice, build_store, choose_jointly  # noqa: E402
 from ytrec.index.copy_synthetic import synthetic_copy_codes  # noqa: E402
 from ytrec.index.registry import load_store, store_class  # noqa: E402
 from ytrec.signals import SIGNALS, default_weights, get_signal  # noqa: E402
+from ytrec.signals.agreement import agreement_weights  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 THUMB_D, TITLE_D, K = 128, 768, 10
@@ -164,13 +167,18 @@ def make_catalog(titles: list[str]) -> Catalog:
     return Catalog(pa.table(data))
 
 
-def make_bundle(catalog: Catalog, stores: dict) -> Bundle:
-    """A bundle as ``ytrec build`` writes its fusion settings (default weights, diversity)."""
+def fusion_block(stores: dict) -> dict:
+    """The fusion settings ``ytrec build`` writes (pipeline/build.py): weights from neighbour
+    agreement between the signals, pool query expansion, default diversity."""
+    weights, agreement = agreement_weights(stores, default_weights())
+    return {"method": DEFAULT_FUSION, "weights": weights, "agreement": agreement, "expansion": DEFAULT_EXPANSION,
+            "diversity": Diversity().to_dict()}
+
+
+def make_bundle(catalog: Catalog, stores: dict, fusion: dict) -> Bundle:
+    """A bundle with the stores given and the fusion settings of the built one."""
     config = TextModelConfig.for_model(OFFLINE_MODEL_ALIAS)
-    manifest = {
-        "text_model": {"config": config.to_dict(), "record": {"model": config.model}},
-        "fusion": {"method": DEFAULT_FUSION, "weights": default_weights(), "diversity": Diversity().to_dict()},
-    }
+    manifest = {"text_model": {"config": config.to_dict(), "record": {"model": config.model}}, "fusion": fusion}
     return Bundle(Path(tempfile.gettempdir()), manifest, catalog, {name: stores[name] for name in SIGNALS})
 
 
@@ -190,6 +198,7 @@ class Built:
     files: dict[str, list[str]]
     sizes: dict[str, int]
     folder: Path
+    fusion: dict
 
 
 def build_stores(data: Data, choices: dict[str, IndexChoice], log) -> Built:
@@ -211,7 +220,11 @@ def build_stores(data: Data, choices: dict[str, IndexChoice], log) -> Built:
         del store
         log(f"  {name}: {choice.kind} {choice.params or ''} built in {seconds[name]:.1f}s, "
             f"{sizes[name] / 1e6:.0f} MB (estimated {choice.estimated_bytes / 1e6:.0f} MB)")
-    return Built(stores, seconds, saved, sizes, folder)
+    t = time.perf_counter()
+    fusion = fusion_block(stores)
+    seconds["agreement weights"] = time.perf_counter() - t
+    log(f"  fusion weights from neighbour agreement in {seconds['agreement weights']:.1f}s: {fusion['weights']}")
+    return Built(stores, seconds, saved, sizes, folder, fusion)
 
 
 def write_bundle_folder(built: Built, catalog: Catalog, choices: dict[str, IndexChoice], models_from: Path | None,
@@ -256,8 +269,8 @@ def write_bundle_folder(built: Built, catalog: Catalog, choices: dict[str, Index
                    + (f"; models copied from {models_from}" if models_from else "; no models")},
         "counts": {"source_rows": len(catalog), "skipped_rows": 0, "videos": len(catalog)},
         **models,
-        "fusion": {"method": DEFAULT_FUSION, "weights": default_weights(), "diversity": Diversity().to_dict()},
-        "timings": {f"build_{name}_s": round(built.seconds[name], 2) for name in SIGNALS},
+        "fusion": built.fusion,
+        "timings": {f"build_{name}_s": round(seconds, 2) for name, seconds in built.seconds.items()},
         "index_selection": selection_record("auto", DEFAULT_MEMORY_BUDGET, choices),
         "modalities": {name: built.stores[name].describe() for name in SIGNALS},
     }, files)
@@ -270,10 +283,13 @@ def stores_of_bundle(path: Path, log) -> tuple[Built, dict[str, IndexChoice]]:
     bundle = Bundle.load(path)
     manifest = bundle.manifest
     choices = {name: IndexChoice(**choice) for name, choice in manifest["index_selection"]["modalities"].items()}
-    seconds = {name: float(manifest["timings"][f"build_{name}_s"]) for name in SIGNALS}
+    seconds = {key[len("build_"):-len("_s")]: float(value) for key, value in manifest["timings"].items()}
     sizes = _store_sizes(manifest)
     log(f"stores of {path}: " + ", ".join(f"{n} {choices[n].kind} {sizes[n] / 1e6:.0f} MB" for n in SIGNALS))
-    return Built(bundle.stores, seconds, {}, sizes, path), choices
+    fusion = dict(manifest["fusion"])
+    if "expansion" not in fusion:  # kept by a run before agreement weights and expansion were the default
+        fusion = fusion_block(bundle.stores)
+    return Built(bundle.stores, seconds, {}, sizes, path, fusion), choices
 
 
 def _store_sizes(manifest: dict) -> dict[str, int]:
@@ -319,11 +335,18 @@ class ExactDense:
 
 
 class ExactLexical:
-    """The lexical store searched by its own exact score against *every* title: ``similarity``
-    (the rescoring the store applies to its candidates) over all rows, in chunks."""
+    """The lexical store searched by its own exact score against *every* title: each title's
+    weighted unit term vector (``vectors_of``, what the store rescores candidates with), all of
+    them in one sparse matrix over the hashed term ids, one product per query."""
 
     def __init__(self, store, chunk: int = 50_000) -> None:
-        self.store, self.chunk = store, chunk
+        self.store = store
+        titles = store.titles.many(np.arange(len(store)))
+        parts = []
+        for start in range(0, len(titles), chunk):
+            rows = store.vectors_of(titles[start:start + chunk])
+            parts.append(sp.csr_matrix((rows.values, (rows.rows, rows.ids)), shape=(rows.n_rows, 2 ** store.config.terms.hash_bits)))
+        self.matrix = sp.vstack(parts).tocsc()
 
     def __getattr__(self, name: str):
         return getattr(self.store, name)
@@ -332,10 +355,9 @@ class ExactLexical:
         return len(self.store)
 
     def search(self, query, k: int, params=None) -> tuple[np.ndarray, np.ndarray]:
-        n = len(self.store)
-        scores = np.concatenate([np.asarray(self.store.similarity(query, np.arange(start, min(n, start + self.chunk))),
-                                            dtype=np.float32).ravel() for start in range(0, n, self.chunk)])
-        return top_k(scores, k)
+        vector = self.store.vectors_of(list(query.texts))
+        scores = np.asarray(self.matrix[:, vector.ids] @ vector.values, dtype=np.float32).ravel()
+        return top_k(np.clip(scores, 0, 1), k)
 
 
 def top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -390,10 +412,10 @@ class TimedFusion:
         self.name, self.contributions = strategy.name, clock.timed("fusion", strategy.contributions)
 
 
-def stage_breakdown(catalog: Catalog, stores: dict, ids: list[str]) -> dict[str, float]:
+def stage_breakdown(catalog: Catalog, stores: dict, fusion: dict, ids: list[str]) -> dict[str, float]:
     """Mean milliseconds per query of each stage of ``similar()``."""
     clock = Clock()
-    recommender = Recommender(make_bundle(catalog, {m: TimedStore(s, clock) for m, s in stores.items()}))
+    recommender = Recommender(make_bundle(catalog, {m: TimedStore(s, clock) for m, s in stores.items()}, fusion))
     recommender.fusion = TimedFusion(recommender.fusion, clock)
     recommender.diversity = TimedDiversity(recommender.diversity, clock)
     original = recommender_module.recommendations
@@ -491,15 +513,20 @@ def run_size(n: int, queries: int, seed: int, log, title_d: int = TITLE_D, cache
         built = build_stores(data, choices, log)
     stores, seconds, sizes = built.stores, built.seconds, built.sizes
     faiss.omp_set_num_threads(1)  # one query per request; a server scales with worker processes
-    recommender = Recommender(make_bundle(catalog, stores))
+    recommender = Recommender(make_bundle(catalog, stores, built.fusion))
+    # a serving process is warm: other videos' queries first, so the mapped stores' pages are in
+    # memory as they are after a while in production (never the measured queries themselves)
+    warm_ids = [catalog.video_ids[r] for r in rng.choice(n, size=min(n, 2 * len(q_ids)), replace=False)]
+    for vid in warm_ids:
+        recommender.similar(vid, k=K)
     times, cpu, results = latency(lambda v: recommender.similar(v, k=K), q_ids)
     lists = [[r.video_id for r in res] for res in results]
-    stages = stage_breakdown(catalog, stores, q_ids)
+    stages = stage_breakdown(catalog, stores, built.fusion, q_ids)
 
     t = time.perf_counter()
     exact_stores = {"thumbnail": ExactDense("thumbnail", data.thumbs), "title": ExactDense("title", data.title_vectors),
                     "title_lexical": ExactLexical(stores["title_lexical"]), "thumbnail_copy": stores["thumbnail_copy"]}
-    exact = Recommender(make_bundle(catalog, exact_stores))
+    exact = Recommender(make_bundle(catalog, exact_stores, built.fusion))
     n_truth = min(len(q_ids), 100 if n >= 500_000 else 300)
     truth = [[r.video_id for r in exact.similar(v, k=K)] for v in q_ids[:n_truth]]
     log(f"exact reference for {n_truth} queries in {time.perf_counter() - t:.1f}s")

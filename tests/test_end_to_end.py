@@ -107,6 +107,19 @@ def test_cli_commands(bundle: Path, sample_csv: Path, capsys):
     assert "checksums verified" in capsys.readouterr().out
 
 
+def test_cli_says_why_a_copy_list_is_short(bundle: Path, capsys):
+    """Copy mode lists only possible copies: fewer than k rows come with the reason, on stderr
+    under --json so stdout stays JSON."""
+    vid = Recommender.open(bundle).catalog.video_ids[0]
+    assert main(["-q", "recommend", str(bundle), vid, "-k", "20", "--mode", "thumbnail_copy", "--json"]) == 0
+    captured = capsys.readouterr()
+    results = json.loads(captured.out)
+    assert len(results) < 20
+    assert f"{len(results)} of 20 results: thumbnail_copy lists only videos whose thumbnail may be a copy" in captured.err
+    assert main(["recommend", str(bundle), vid, "-k", "20", "--mode", "thumbnail_copy"]) == 0
+    assert "results: thumbnail_copy lists only" in capsys.readouterr().out
+
+
 @pytest.mark.parametrize(
     "argv,message",
     [

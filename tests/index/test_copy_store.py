@@ -72,6 +72,9 @@ def test_similarity_is_one_for_the_same_picture_and_low_for_others(store):
     assert 0.0 <= off.min() and off.max() < 0.8
     assert np.allclose(store.similarity(store.row_query(3), np.arange(len(store))), sims[3], atol=1e-6)
     assert np.array_equal(store.pairwise_rows(np.array([1, 2])), store.pairwise(np.array([1, 2])))
+    query_rows, rows = np.array([3, 9]), np.arange(len(store))
+    expected = np.stack([store.similarity(store.row_query(int(r)), rows) for r in query_rows])
+    assert np.array_equal(store.rows_similarity(query_rows, rows), expected)
 
 
 def _reference_similarity(a: np.ndarray, b: np.ndarray) -> float:

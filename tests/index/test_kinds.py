@@ -130,3 +130,13 @@ def test_flat_store_updates(data: np.ndarray):
     assert len(shrunk) == 101 and shrunk.search(data[101], 1)[1][0][0] == 100
     with pytest.raises(ArtifactError, match="no new t vectors"):
         store.with_rows_added(NewRows([{}], {}))
+
+
+@pytest.mark.parametrize(("cls", "params"), [*KINDS, (VectorStore, {})], ids=[*IDS, "flat"])
+def test_rows_similarity_is_each_row_query_scored(cls, params, data: np.ndarray):
+    """Query expansion's one product per store equals a similarity call per row query."""
+    store = cls.build("title", data[:500], **params)
+    query_rows, rows = np.array([3, 40, 41]), np.arange(0, 500, 7)
+    expected = np.stack([store.similarity(store.row_query(int(r)), rows) for r in query_rows])
+    np.testing.assert_allclose(store.rows_similarity(query_rows, rows), expected, atol=1e-5)
+    assert store.rows_similarity(np.array([], dtype=np.int64), rows).shape == (0, len(rows))

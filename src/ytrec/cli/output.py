@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 from ytrec.signals import SIGNALS
 
@@ -12,9 +13,13 @@ def describe(recommender, video_id: str) -> str:
     return f"{video_id}: {record['title']} [{record.get('channel') or 'no channel'}]"
 
 
-def print_results(results, as_json: bool, header: str) -> None:
+def print_results(results, as_json: bool, header: str, note: str | None = None) -> None:
+    """The results as a table (or JSON); ``note`` says why a list is short (on stderr with --json,
+    so stdout stays JSON only)."""
     if as_json:
         print(json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=2))
+        if note:
+            print(f"ytrec: {note}", file=sys.stderr)
         return
     print(header)
     # one score column per signal the results were scored with, labelled by its spec
@@ -26,3 +31,5 @@ def print_results(results, as_json: bool, header: str) -> None:
         scores = "".join(f"  {r.scores[s.name]:{width[s.name]}.3f}" if s.name in r.scores else f"  {'-':>{width[s.name]}}"
                          for s in shown)
         print(f"{r.rank:>3}  {r.score:6.3f}{scores}  {r.driver or '-':<13}  {r.video_id:<11}  {r.channel or '-'} / {r.title}")
+    if note:
+        print(note)

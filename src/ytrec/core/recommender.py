@@ -438,8 +438,7 @@ class Recommender:
         stores = self.bundle.stores
 
         def neighbours(idx: np.ndarray, modalities: list[str]) -> dict[str, np.ndarray]:
-            return {m: np.stack([stores[m].similarity(stores[m].row_query(int(rows[i])), rows) for i in idx])
-                    for m in modalities}
+            return {m: stores[m].rows_similarity(rows[idx], rows) for m in modalities}
 
         return neighbours
 

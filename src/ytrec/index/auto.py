@@ -101,12 +101,14 @@ def dense_kinds(n: int, d: int) -> list[StoreCandidate]:
     HNSW's float16 storage is within 1e-4 of float32 and int8 within ~1e-3 (index/compact.py),
     while fewer graph links cost recall, so links are cut after precision. Measured on 100k
     clustered 768-d title vectors (recall@10 against exact, ef_search 128): int8 M=32 0.985,
-    int8 M=16 0.978; 4-bit storage fell to 0.85, so it is not offered. M=8 is the last HNSW step,
-    before IVF (which needs many lists scanned for the same recall)."""
+    int8 M=16 0.978; 4-bit storage fell to 0.85, so it is not offered. Recall@41 of 200k of the
+    1M bench's title vectors (ef_search 128, ef_construction 128): M=16 ~0.94, M=12 0.937, M=8
+    0.89 (bench/README.md), so M=12 is a step of its own before M=8, the last HNSW step before
+    IVF (which needs many lists scanned for the same recall)."""
     storages = ["float32", "float16", "int8"] if d <= LOW_DIMENSION else ["float16", "int8"]
     links = [({"storage": s}, f"HNSW graph, {s} storage") for s in storages]
     links += [({"storage": s, "M": 16}, f"HNSW graph (M=16), {s} storage, to fit the budget") for s in storages[-2:]]
-    links.append(({"storage": "int8", "M": 8}, "HNSW graph (M=8), int8 storage, to fit the budget"))
+    links += [({"storage": "int8", "M": m}, f"HNSW graph (M={m}), int8 storage, to fit the budget") for m in (12, 8)]
     hnsw = [StoreCandidate("hnsw", p, r, estimate_bytes("hnsw", n, d, p)) for p, r in links]
     # IVF only when no HNSW setting fits: counted as far more steps than any graph setting
     ivf = [StoreCandidate("ivfsq", {}, "IVF-SQ8: no graph links, to fit the budget", estimate_bytes("ivfsq", n, d), 20),

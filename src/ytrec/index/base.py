@@ -125,6 +125,14 @@ class ModalityStore(ABC):
             return np.zeros((0, 0), dtype=np.float32)
         return np.stack([self.similarity(self.row_query(int(r)), rows) for r in rows])
 
+    def rows_similarity(self, query_rows: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """(len(query_rows), len(rows)) similarities of catalog rows, each as its ``row_query``, to
+        other rows (pool query expansion); a ``similarity`` call per query row here, one product in
+        stores that can do better."""
+        if not len(query_rows):
+            return np.zeros((0, len(rows)), dtype=np.float32)
+        return np.stack([self.similarity(self.row_query(int(r)), rows) for r in query_rows])
+
     def pairwise_rows(self, rows: np.ndarray):
         """``pairwise(rows)`` for a reader that needs only some rows (duplicate collapse reads the
         kept candidates'); stores whose full matrix is costly return rows computed on demand."""

@@ -145,9 +145,15 @@ def best_similarity(hypotheses: np.ndarray, codes: np.ndarray) -> np.ndarray:
     return _SIMILARITY[kept_distances(strip_distances(hypotheses, codes)).min(axis=0)]
 
 
-def pairwise_similarity(codes: np.ndarray) -> np.ndarray:
-    """(n, n) similarities among catalog codes, each pair also against the other mirrored (a
-    flipped re-upload inside the catalog); symmetric, 1 on the diagonal."""
-    n = len(codes)
-    kept = kept_distances(strip_distances(with_mirror(codes), codes))  # plain rows, then mirrored
+def cross_similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """(len(a), len(b)) similarities of catalog codes to catalog codes, each pair also with the
+    first mirrored (a flipped re-upload inside the catalog): a code as a ``with_mirror`` query."""
+    n = len(a)
+    kept = kept_distances(strip_distances(with_mirror(a), b))  # plain rows, then mirrored
     return _SIMILARITY[np.minimum(kept[:n], kept[n:])]
+
+
+def pairwise_similarity(codes: np.ndarray) -> np.ndarray:
+    """(n, n) similarities among catalog codes (``cross_similarity`` of the codes with themselves);
+    symmetric, 1 on the diagonal."""
+    return cross_similarity(codes, codes)

@@ -26,6 +26,7 @@ from ytrec.index.copy_codes import (
     CODE_BYTES,
     best_similarity,
     copy_codes,
+    cross_similarity,
     pairwise_similarity,
     query_codes,
     searched_hypotheses,
@@ -151,6 +152,11 @@ class CopyCodeStore(ModalityStore):
         """(n, n) similarities among catalog rows, each also against the other mirrored, from the
         codes alone (symmetric; 1 on the diagonal)."""
         return pairwise_similarity(self._codes[np.asarray(rows, dtype=np.int64)])
+
+    def rows_similarity(self, query_rows: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Catalog rows as queries (plain and mirrored) against rows, from the codes alone."""
+        codes = self._codes
+        return cross_similarity(codes[np.asarray(query_rows, dtype=np.int64)], codes[np.asarray(rows, dtype=np.int64)])
 
     def pairwise_rows(self, rows: np.ndarray) -> np.ndarray:
         """The full matrix: n² XOR-popcounts of 64 bytes cost less than computing rows on demand."""

@@ -95,6 +95,13 @@ class FaissStore(ModalityStore):
     def row_query(self, row: int) -> np.ndarray:
         return np.asarray(self.vectors.row(int(row)), dtype=np.float32)
 
+    def rows_similarity(self, query_rows: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """(len(query_rows), len(rows)) cosines of catalog rows to rows: the rows decoded once, then a
+        product per query row (for index-backed storage, HNSW's, the same bits as ``similarity``)."""
+        block = self.vectors.decode(np.asarray(rows, dtype=np.int64))
+        scored = [block @ normalize_vector(self.row_query(int(r))) for r in query_rows]
+        return np.stack(scored).astype(np.float32, copy=False) if scored else np.zeros((0, len(block)), np.float32)
+
     def pairwise(self, rows: np.ndarray) -> np.ndarray:
         """(n, n) cosines among the given rows (diversity / duplicate collapse), one product."""
         block = self.vectors.decode(np.asarray(rows, dtype=np.int64))

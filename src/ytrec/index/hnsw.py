@@ -26,7 +26,7 @@ from ytrec.index.dense import FaissStore
 from ytrec.index.registry import register
 from ytrec.index.store import normalize_rows
 
-DEFAULTS = {"M": 32, "ef_construction": 64, "ef_search": 128, "storage": "float32"}
+DEFAULTS = {"M": 32, "ef_construction": 128, "ef_search": 128, "storage": "float32"}
 _SQ_TYPES = {"float16": faiss.ScalarQuantizer.QT_fp16, "int8": faiss.ScalarQuantizer.QT_8bit}
 _TRAIN_SAMPLE = 200_000
 

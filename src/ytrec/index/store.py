@@ -82,6 +82,13 @@ class VectorStore(ModalityStore):
     def row_query(self, row: int) -> np.ndarray:
         return np.asarray(self._vectors[row], dtype=np.float32)
 
+    def rows_similarity(self, query_rows: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """(len(query_rows), len(rows)) cosines of catalog rows to rows: the rows gathered once, then
+        the same product per query row as ``similarity`` (the same bits)."""
+        block = np.asarray(self._vectors[np.asarray(rows, dtype=np.int64)], dtype=np.float32)
+        scored = [block @ normalize_vector(self.row_query(int(r))) for r in query_rows]
+        return np.stack(scored) if scored else np.zeros((0, len(block)), dtype=np.float32)
+
     def pairwise(self, rows: np.ndarray) -> np.ndarray:
         """(n, n) cosines among the given rows (diversity / duplicate collapse), one product."""
         block = np.asarray(self._vectors[rows], dtype=np.float32)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ytrec.cli.options import given_weights, list_args, list_options, pairs, search_params, weight_args
 from ytrec.cli.output import describe, print_results
-from ytrec.core.query import MAX_K, MODES
+from ytrec.core.query import MAX_K, MODES, short_list_note
 
 
 def register(sub) -> None:
@@ -57,4 +57,4 @@ def run(args: argparse.Namespace) -> None:
         image = Path(args.image) if args.image else None
         results = recommender.recommend_new(image, args.title, k=args.k, mode=args.mode, weights=weights, **options)
         header = f"new video: {args.title or ''} [{args.image or 'no image'}]"
-    print_results(results, args.json, header)
+    print_results(results, args.json, header, short_list_note(args.mode, args.k, len(results)))
