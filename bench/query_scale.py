@@ -333,6 +333,9 @@ class ExactDense:
         block = self.vectors[rows]
         return block @ block.T
 
+    def rows_similarity(self, query_rows: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        return self.vectors[query_rows] @ self.vectors[rows].T
+
 
 class ExactLexical:
     """The lexical store searched by its own exact score against *every* title: each title's
@@ -387,7 +390,8 @@ class Clock:
 class TimedStore:
     """A store whose search / similarity / pairwise reads are timed under the signal's name."""
 
-    STAGES = {"search": "search", "similarity": "rescoring", "pairwise_rows": "pairwise"}
+    STAGES = {"search": "search", "similarity": "rescoring", "rows_similarity": "expansion",
+              "pairwise_rows": "pairwise"}
 
     def __init__(self, store, clock: Clock) -> None:
         self._store, self._clock = store, clock
