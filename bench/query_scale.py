@@ -69,7 +69,7 @@ from ytrec.catalog.catalog import CORE_COLUMNS, Catalog  # noqa: E402
 from ytrec.core.recommender import Recommender  # noqa: E402
 from ytrec.encoders.title import OFFLINE_MODEL_ALIAS, TextModelConfig  # noqa: E402
 from ytrec.fusion.diversity import Diversity  # noqa: E402
-from ytrec.fusion.expansion import DEFAULT_EXPANSION  # noqa: E402
+from ytrec.fusion.expansion import expansion_for  # noqa: E402
 from ytrec.fusion.registry import DEFAULT_FUSION  # noqa: E402
 from ytrec.index.auto import DEFAULT_MEMORY_BUDGET, IndexChoice, build_store, choose_jointly  # noqa: E402
 from ytrec.index.copy_synthetic import synthetic_copy_codes  # noqa: E402
@@ -175,8 +175,9 @@ def fusion_block(stores: dict) -> dict:
     query a search that a real catalog's query makes (real sets gave it 0.13-0.42); the default
     weights keep every signal searched."""
     _, agreement = agreement_weights(stores, default_weights())
+    expansion, reason = expansion_for(stores)
     return {"method": DEFAULT_FUSION, "weights": default_weights(), "agreement": agreement,
-            "expansion": DEFAULT_EXPANSION, "diversity": Diversity().to_dict()}
+            "expansion": expansion, "expansion_reason": reason, "diversity": Diversity().to_dict()}
 
 
 def make_bundle(catalog: Catalog, stores: dict, fusion: dict) -> Bundle:
@@ -292,7 +293,7 @@ def stores_of_bundle(path: Path, log) -> tuple[Built, dict[str, IndexChoice]]:
     sizes = _store_sizes(manifest)
     log(f"stores of {path}: " + ", ".join(f"{n} {choices[n].kind} {sizes[n] / 1e6:.0f} MB" for n in SIGNALS))
     fusion = dict(manifest["fusion"])
-    if "expansion" not in fusion:  # kept by a run before agreement weights and expansion were the default
+    if "expansion_reason" not in fusion:  # kept by a run before the build chose the expansion by store
         fusion = fusion_block(bundle.stores)
     return Built(bundle.stores, seconds, {}, sizes, path, fusion), choices
 

@@ -53,3 +53,17 @@ def test_copies_of_the_query_are_never_expansion_rows():
     drop = np.array([True, False, False, False])
     assert expansion_rows(fused, 2, drop).tolist() == [1, 2]
     assert expansion_rows(fused, 5).tolist() == [0, 1, 2, 3]
+
+
+def test_builds_expand_unless_a_store_recomputes_rows():
+    """Expansion asks every weighted store for its rows' similarities; a lexical store without
+    stored term vectors (past the budget, e.g. at 1M titles) recomputes them, so builds turn it off."""
+    from types import SimpleNamespace
+
+    from ytrec.fusion.expansion import DEFAULT_EXPANSION, expansion_for
+
+    cheap = {"title": SimpleNamespace(recomputes_rows=False), "title_lexical": SimpleNamespace(recomputes_rows=False)}
+    assert expansion_for(cheap)[0] == DEFAULT_EXPANSION
+    costly = {**cheap, "title_lexical": SimpleNamespace(recomputes_rows=True)}
+    rows, reason = expansion_for(costly)
+    assert rows == 0 and "title_lexical" in reason

@@ -157,11 +157,14 @@ def test_balance_and_mode_reorder_the_list(page: Page, server: str):
     by_thumbnail = card_ids(page)
     assert by_thumbnail != by_title and by_thumbnail == api_ids(1.0)
     expect(page.locator("#recs .card").first.locator(".bar-lexical")).to_be_visible()  # filled by app.js too
-    thumb_scores = page.locator("#recs .card").evaluate_all(
-        "cards => cards.map(c => [c.querySelector('[data-field=score]').textContent,"
-        " c.querySelector('.bar-thumbnail .bar-value').textContent])"
-    )
-    assert all(abs(float(score) - float(thumb)) < 0.006 for score, thumb in thumb_scores)
+    # all weight on the thumbnail: the score is the thumbnail's contribution alone (with pool query
+    # expansion that is no longer its raw similarity, which the bar shows)
+    shown = [float(v) for v in page.locator("#recs .card [data-field=score]").all_text_contents()]
+    items = httpx.get(api, params={"k": 10, **{"w_thumbnail": 1.0}, **dict.fromkeys(split, 0.0)}).json()["items"]
+    assert all(abs(score - item["score"]) < 0.006 for score, item in zip(shown, items))
+    for item in items:
+        parts = item["contributions"]
+        assert abs(parts["thumbnail"] - item["score"]) < 1e-4 and all(abs(v) < 1e-9 for m, v in parts.items() if m != "thumbnail")
     shot(page, "05-video-balance-thumbnail")
 
     page.get_by_role("radio", name="Title").check()

@@ -82,6 +82,9 @@ class NewRows:
 
 class ModalityStore(ABC):
     kind: str  # recorded as manifest["modalities"][name]["index"]; selects the loader
+    # True where scoring a catalog row recomputes its vector (a lexical store without stored term
+    # vectors): per-row work such as pool query expansion then costs ~1 ms a row at 1M titles
+    recomputes_rows: bool = False
 
     def __init__(self, name: str) -> None:
         self.name = name

@@ -308,6 +308,10 @@ class LexicalIndexStore(ModalityStore):
     # -- the ModalityStore plumbing ------------------------------------------------------
 
     @property
+    def recomputes_rows(self) -> bool:
+        return self.vectors is None
+
+    @property
     def dimension(self) -> int:
         return 1 << self.config.terms.hash_bits
 

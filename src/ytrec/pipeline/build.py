@@ -24,7 +24,7 @@ from ytrec.encoders.title.adapt import AdaptConfig, adapt_title_model, adapted_m
 from ytrec.errors import ArtifactError, CatalogError
 from ytrec.fusion.registry import DEFAULT_FUSION
 from ytrec.fusion.diversity import Diversity
-from ytrec.fusion.expansion import DEFAULT_EXPANSION
+from ytrec.fusion.expansion import expansion_for
 from ytrec.index.auto import DEFAULT_MEMORY_BUDGET
 from ytrec.index.base import ModalityStore
 from ytrec.signals import SIGNALS, BuildContext, LoadedModels, SignalInputs, SignalSpec, default_weights
@@ -99,6 +99,7 @@ def build_bundle(source: str, out: Path, options: BuildOptions, log: Log = print
             timings[f"build_{spec.name}_s"] = round(time.perf_counter() - started, 2)
             log(describe_choice(spec.name, ctx.choices[spec.name]))
         weights, agreement = _fusion_weights(stores, options, timings, log)
+        expansion, expansion_reason = expansion_for(stores)
         manifest = write_bundle(
             stage,
             catalog,
@@ -113,7 +114,8 @@ def build_bundle(source: str, out: Path, options: BuildOptions, log: Log = print
                     "method": DEFAULT_FUSION,
                     "weights": weights,
                     "agreement": agreement,
-                    "expansion": DEFAULT_EXPANSION,
+                    "expansion": expansion,
+                    "expansion_reason": expansion_reason,
                     "diversity": Diversity().to_dict(),
                 },
                 "timings": timings,
