@@ -175,7 +175,7 @@ def fusion_block(stores: dict) -> dict:
     query a search that a real catalog's query makes (real sets gave it 0.13-0.42); the default
     weights keep every signal searched."""
     _, agreement = agreement_weights(stores, default_weights())
-    expansion, reason = expansion_for(stores)
+    expansion, reason = expansion_for(stores, default_weights())
     return {"method": DEFAULT_FUSION, "weights": default_weights(), "agreement": agreement,
             "expansion": expansion, "expansion_reason": reason, "diversity": Diversity().to_dict()}
 

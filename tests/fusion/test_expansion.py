@@ -62,8 +62,11 @@ def test_builds_expand_unless_a_store_recomputes_rows():
 
     from ytrec.fusion.expansion import DEFAULT_EXPANSION, expansion_for
 
+    weights = {"title": 0.5, "title_lexical": 0.5}
     cheap = {"title": SimpleNamespace(recomputes_rows=False), "title_lexical": SimpleNamespace(recomputes_rows=False)}
-    assert expansion_for(cheap)[0] == DEFAULT_EXPANSION
+    assert expansion_for(cheap, weights)[0] == DEFAULT_EXPANSION
     costly = {**cheap, "title_lexical": SimpleNamespace(recomputes_rows=True)}
-    rows, reason = expansion_for(costly)
+    rows, reason = expansion_for(costly, weights)
     assert rows == 0 and "title_lexical" in reason
+    # a store the fusion never weighs is never asked for expansion rows
+    assert expansion_for(costly, {**weights, "title_lexical": 0.0})[0] == DEFAULT_EXPANSION

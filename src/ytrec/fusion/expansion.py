@@ -23,12 +23,13 @@ from ytrec.fusion.base import FusionStrategy
 DEFAULT_EXPANSION = 2  # measured on sl-titles, thumbs-real and the sample (README "Evaluation")
 
 
-def expansion_for(stores: dict) -> tuple[int, str]:
+def expansion_for(stores: dict, weights: dict[str, float]) -> tuple[int, str]:
     """The expansion a build records, and why: ``DEFAULT_EXPANSION``, or none where a weighted
     signal's store would recompute every expansion row's vector (the lexical store past the size
     where its term vectors fit the memory budget). Measured at 1M videos (bench/query_scale.py):
     the lexical expansion alone took 2.6 ms of a 13 ms query there."""
-    recomputing = sorted(name for name, store in stores.items() if getattr(store, "recomputes_rows", False))
+    recomputing = sorted(name for name, store in stores.items()
+                         if weights.get(name, 0) > 0 and getattr(store, "recomputes_rows", False))
     if recomputing:
         return 0, f"off: {', '.join(recomputing)} recomputes each row's vector at this catalog size"
     return DEFAULT_EXPANSION, f"the pool's {DEFAULT_EXPANSION} best candidates expand the query"

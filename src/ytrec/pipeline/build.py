@@ -99,7 +99,7 @@ def build_bundle(source: str, out: Path, options: BuildOptions, log: Log = print
             timings[f"build_{spec.name}_s"] = round(time.perf_counter() - started, 2)
             log(describe_choice(spec.name, ctx.choices[spec.name]))
         weights, agreement = _fusion_weights(stores, options, timings, log)
-        expansion, expansion_reason = expansion_for(stores)
+        expansion, expansion_reason = expansion_for(stores, weights)
         manifest = write_bundle(
             stage,
             catalog,
