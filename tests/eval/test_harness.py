@@ -57,3 +57,32 @@ def test_evaluate_cli_writes_the_report(sample_bundle: SampleBundle, tmp_path: P
     assert metrics["default"] in metrics["systems"]
     assert (tmp_path / "ndcg_at_10.png").stat().st_size > 0 and "nDCG" in (tmp_path / "report.md").read_text()
     assert main(["-q", "evaluate", str(sample_bundle.bundle), "--label", "nope"]) == 2
+
+
+def test_tune_cli_stores_the_choice_under_the_bundle_lock(sample_bundle: SampleBundle, tmp_path: Path, monkeypatch):
+    """An `add` publishing while `tune` writes must not be undone by tune's older manifest."""
+    import fcntl
+    import os
+
+    import ytrec.artifact.rewrite as rewrite
+
+    bundle = tmp_path / "bundle"
+    shutil.copytree(sample_bundle.bundle, bundle)
+    held = []
+    original = rewrite.rewrite_manifest
+
+    def checked(root, update):
+        fd = os.open(bundle.parent / f".{bundle.name}.lock", os.O_RDWR | os.O_CREAT)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            held.append(False)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        except BlockingIOError:
+            held.append(True)
+        finally:
+            os.close(fd)
+        return original(root, update)
+
+    monkeypatch.setattr(rewrite, "rewrite_manifest", checked)
+    assert main(["-q", "tune", str(bundle), "--label", "channel", "--step", "0.5", "--sample", "20"]) == 0
+    assert held == [True]

@@ -53,7 +53,8 @@ def rewrite_manifest(root: Path, update: Callable[[dict], dict]) -> dict:
     """Publish the bundle at ``root`` with ``update(manifest)`` as its manifest; returns it.
 
     Only for changes that touch no listed file (settings such as the fusion config): the file
-    list with its checksums is carried over unchanged.
+    list with its checksums is carried over unchanged. The caller holds ``update.bundle_lock``, so
+    the manifest read here is the one published.
     """
     manifest = update(read_manifest(Path(root).resolve()))
     with staged_copy(root, skip={MANIFEST}) as stage:

@@ -27,7 +27,7 @@ def check_tune_label(catalog: Catalog, label: str, columns: dict[str, str]) -> N
 
 def tune_bundle(root: Path, label: str, log: Log = print) -> dict:
     """Tune the published bundle at ``root`` by ``label`` and store the choice; returns the new manifest
-    (tune's full result is in its ``fusion.tuned``)."""
+    (tune's full result is in its ``fusion.tuned``). The caller holds the bundle lock (``ytrec build``)."""
     from ytrec.artifact.rewrite import rewrite_manifest
     from ytrec.core.recommender import Recommender
     from ytrec.eval.tune import TuneConfig, apply_tuning, tune

@@ -25,6 +25,7 @@ def register(sub) -> None:
 
 def run(args: argparse.Namespace) -> None:
     from ytrec.artifact.rewrite import rewrite_manifest
+    from ytrec.artifact.update import bundle_lock
     from ytrec.core.recommender import Recommender
     from ytrec.eval.tune import TuneConfig, apply_tuning, tune
 
@@ -41,5 +42,6 @@ def run(args: argparse.Namespace) -> None:
             print(f"{when:>6}: {entry['method']} {entry['weights']}  validation {metric} "
                   f"{entry[f'validation_{metric}']:.4f}  held-out {metric} {entry[f'heldout_{metric}']:.4f}")
     if not args.dry_run:
-        rewrite_manifest(args.bundle, lambda manifest: apply_tuning(manifest, result))
+        with bundle_lock(args.bundle):  # an `add` publishing meanwhile is not undone by an older manifest
+            rewrite_manifest(args.bundle, lambda manifest: apply_tuning(manifest, result))
         log(args)(f"bundle {args.bundle}: fusion set to {result['after']['method']} {result['after']['weights']}")
