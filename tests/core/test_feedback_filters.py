@@ -19,7 +19,9 @@ def rec(sample_bundle: SampleBundle) -> Recommender:
 
 def test_bundle_has_lexical_and_copy_signals(rec: Recommender):
     assert {"thumbnail", "thumbnail_copy", "title", "title_lexical"} == set(rec.bundle.modalities)
-    assert rec.default_weights["thumbnail_copy"] == 0.0
+    agreement = rec.bundle.manifest["fusion"]["agreement"]
+    assert set(agreement["support"]) == set(rec.bundle.modalities)  # every signal weighed, the copy code too
+    assert rec.default_weights == rec.bundle.manifest["fusion"]["weights"]
 
 
 def test_filters_restrict_and_exclude(rec: Recommender):

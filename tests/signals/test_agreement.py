@@ -26,10 +26,20 @@ def test_signals_that_agree_share_the_weight_and_noise_gets_little():
     defaults = {"thumbnail": 0.5, "thumbnail_copy": 0.0, "title": 0.5, "title_lexical": 0.5}
     weights, record = agreement_weights(_stores(), defaults)
     assert record["method"] == "neighbour agreement"
-    assert weights["thumbnail_copy"] == 0.0  # a weight-0 signal is a witness, never weighted
+    # the copy code is weighed like the others: here it agrees with the titles (channel branding)
+    assert weights["thumbnail_copy"] > 0.5 * min(weights["title"], weights["title_lexical"])
     assert weights["thumbnail"] < 0.2 * min(weights["title"], weights["title_lexical"])
     assert abs(sum(weights.values()) - 1.5) < 0.01  # the defaults' overall scale is kept
     assert record["support"]["title"] > 3 and record["support"]["thumbnail"] < 2
+
+
+def test_a_copy_code_at_chance_gets_almost_nothing():
+    stores = _stores()
+    rng = np.random.default_rng(5)
+    stores["thumbnail_copy"] = VectorStore.build("thumbnail_copy", rng.normal(size=(240, 16)).astype(np.float32))
+    defaults = {"thumbnail": 0.5, "thumbnail_copy": 0.0, "title": 0.5, "title_lexical": 0.5}
+    weights, _ = agreement_weights(stores, defaults)
+    assert weights["thumbnail_copy"] < 0.2 * weights["title"]
 
 
 def test_the_estimate_is_seeded_and_symmetric():

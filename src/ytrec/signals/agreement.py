@@ -2,12 +2,17 @@
 
 No labels are needed: two signals that both capture what makes videos alike (a channel, a
 topic) find overlapping neighbours far more often than chance, while a signal that captures
-something else, or noise, agrees with none of them. On thumbs-real the autoencoder's top-10
-neighbours overlap the title signals' at about chance (lift ~1.2) while the dense and lexical
-title signals overlap at ~5x chance; on the synthetic sample every signal agrees at 6-20x. So
-each signal's *support* is its largest lift over chance with any other signal, and its weight is
-``log(support)``: a signal at chance gets (almost) nothing, and the weights of signals that agree
-differ only by the log of their support.
+something else, or noise, agrees with none of them. On thumbs-real the autoencoder's and the copy
+code's top-10 neighbours overlap the title signals' at about chance (lift ~1.2-1.3) while the dense
+and lexical title signals overlap at ~5x chance; on the synthetic sample every signal agrees at
+6-20x. So each signal's *support* is its largest lift over chance with any other signal, and its
+weight is ``log(support)``: a signal at chance gets (almost) nothing, and the weights of signals
+that agree differ only by the log of their support.
+
+Every signal is weighed this way, the copy code too (its default weight, used when there is nothing
+to compare, is 0): besides finding re-uploads, its bits describe a thumbnail's layout and colours,
+which channels that brand their thumbnails repeat. Weighed by agreement it lifts the sample's
+nDCG@10 from 0.931 to 0.949 and costs thumbs-real 0.001 (README "Evaluation").
 
 The estimate uses a seeded sample of the catalog (``universe`` rows, ``queries`` of them as
 queries, neighbours among the universe), so its cost does not grow with the catalog: a few
@@ -63,23 +68,23 @@ def agreement_lifts(
 def agreement_weights(
     stores: dict[str, ModalityStore], defaults: dict[str, float], seed: int = 0
 ) -> tuple[dict[str, float], dict]:
-    """Weights for the signals whose default weight is positive (the others keep theirs: a copy
-    code finds copies, it is scored but never weighted), and the record of how they were found.
+    """Weights for every signal in ``defaults`` from its support, scaled to the sum of the
+    defaults' positive weights; and the record of how they were found.
 
     Falls back to ``defaults`` when fewer than two signals can be compared, the catalog is too small
     (under 12 videos), or no signal agrees with another beyond chance."""
-    weighted = [m for m, w in defaults.items() if w > 0]
+    weighed = [m for m in defaults if m in stores]
     n = len(next(iter(stores.values()))) if stores else 0
-    if len(stores) < 2 or len(weighted) < 2 or n < 12:
+    if len(weighed) < 2 or not any(defaults[m] > 0 for m in weighed) or n < 12:
         return dict(defaults), {"method": "defaults", "reason": "fewer than two signals or 12 videos to compare"}
-    lifts = agreement_lifts(stores, seed=seed)
-    support = {m: max(lifts[m].values()) for m in weighted}
-    raw = {m: math.log(max(support[m], 1.0)) for m in weighted}
+    lifts = agreement_lifts({m: stores[m] for m in weighed}, seed=seed)
+    support = {m: max(lifts[m].values()) for m in weighed}
+    raw = {m: math.log(max(support[m], 1.0)) for m in weighed}
     total = sum(raw.values())
     if total <= 0:
         return dict(defaults), {"method": "defaults", "reason": "no signal agrees with another beyond chance",
                                 "lifts": lifts}
-    scale = sum(defaults[m] for m in weighted)  # keep the defaults' sum: the same overall scale
+    scale = sum(w for w in defaults.values() if w > 0)  # keep the defaults' sum: the same overall scale
     weights = {m: (round(scale * raw[m] / total, 3) if m in raw else w) for m, w in defaults.items()}
     record = {"method": "neighbour agreement", "k": NEIGHBOURS, "universe": min(n, UNIVERSE),
               "queries": min(n, UNIVERSE, QUERIES), "seed": seed, "lifts": lifts, "support": support}

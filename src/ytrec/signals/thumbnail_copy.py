@@ -1,7 +1,9 @@
 """The copy signal: model-free 64-byte thumbnail codes that find re-uploads of a picture.
 
-It finds copies, not similar videos: it fuses with weight 0 (scored, never searched) and serves
-duplicate collapse and the ``thumbnail_copy`` mode.
+It finds copies first: it serves duplicate collapse and the ``thumbnail_copy`` mode. Its bits also
+describe a thumbnail's layout and colours, so a build weighs it by neighbour agreement like every
+signal (signals/agreement.py): channels that brand their thumbnails give it weight, a catalog where
+it agrees with nothing gives it ~0. Its default weight, used when there is nothing to compare, is 0.
 """
 
 from __future__ import annotations
