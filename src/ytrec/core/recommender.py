@@ -339,8 +339,8 @@ class Recommender:
         diversity = diversity if diversity is not None else self.diversity
         allowed = where = None
         if filters is not None:
-            allowed = filters.allowed(self.catalog, query_rows)
-            where = filters.where(self.catalog, query_rows)
+            allowed = filters.allowed(self.columns, query_rows)
+            where = filters.where(self.columns, query_rows)
         searched = [m for m in modalities if weights[m] > 0]  # a weight-0 signal finds no candidates
         need = k * self.oversample
         for _ in range(MAX_DEEPENING + 1):
