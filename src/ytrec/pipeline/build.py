@@ -27,7 +27,7 @@ from ytrec.fusion.diversity import Diversity
 from ytrec.fusion.expansion import expansion_for
 from ytrec.index.auto import DEFAULT_MEMORY_BUDGET
 from ytrec.index.base import ModalityStore
-from ytrec.signals import SIGNALS, BuildContext, LoadedModels, SignalInputs, SignalSpec, default_weights
+from ytrec.signals import SIGNALS, BuildContext, LoadedModels, SignalInputs, SignalSpec
 from ytrec.signals.agreement import agreement_weights
 from ytrec.signals.plan import describe_choice, plan_stores, selection_record
 
@@ -47,7 +47,8 @@ class BuildOptions:
     without: frozenset[str] = frozenset()  # signals to leave out (e.g. {"title_lexical"})
     index: str = "auto"  # store kinds: auto, or a dense kind for every dense signal (see index/auto.py)
     memory_budget: int | None = DEFAULT_MEMORY_BUDGET  # bytes for every store together (auto; None: no limit)
-    weights: dict[str, float | None] = field(default_factory=default_weights)  # None: the signal's default
+    # weights given per signal (``--w-*``); a signal not given (or None) is weighed by neighbour agreement
+    weights: dict[str, float | None] = field(default_factory=dict)
     adapt_titles: AdaptConfig | None = None  # adapt the title model to the catalog's titles first
     tune_label: str | None = None  # a label column: tune fusion and weights by it once built (eval/autotune.py)
 
