@@ -54,6 +54,27 @@ def test_a_search_that_found_everything_is_not_repeated_deeper(rec: Recommender,
         pytest.fail("every copy query found 10 rows; the sample should have a query with fewer")
 
 
+def test_a_weighted_copy_code_scores_the_pool_but_searches_only_alone(rec: Recommender, monkeypatch):
+    """Its tables find copies, which the other signals find too: in the hybrid it scores the pool
+    the look-alike signals found; in its own mode it is the only searcher."""
+    store = rec.bundle.stores["thumbnail_copy"]
+    calls = []
+    search = store.search
+
+    def counted(queries, k, *args):
+        calls.append(k)
+        return search(queries, k, *args)
+
+    monkeypatch.setattr(store, "search", counted)
+    weights = {m: 0.25 for m in rec.bundle.modalities}
+    hybrid = rec.similar_row(5, k=10, weights=weights)
+    assert calls == [] and len(hybrid) == 10
+    assert all("thumbnail_copy" in r.scores for r in hybrid)  # scored and weighed all the same
+    assert sum(r.contributions["thumbnail_copy"] for r in hybrid) > 0
+    rec.similar_row(5, k=10, mode="thumbnail_copy")
+    assert len(calls) == 1
+
+
 def test_channel_cap_fills_the_list_from_a_deeper_pool(rec: Recommender):
     channels = rec.catalog.column("channel")
     k = min(10, len(set(channels)) - 1)

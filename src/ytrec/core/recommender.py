@@ -342,6 +342,8 @@ class Recommender:
             allowed = filters.allowed(self.columns, query_rows)
             where = filters.where(self.columns, query_rows)
         searched = [m for m in modalities if weights[m] > 0]  # a weight-0 signal finds no candidates
+        # a copy code's tables find copies, which the other signals find too: it scores their pool
+        searched = [m for m in searched if m not in SIGNALS or SIGNALS[m].finds_similar] or searched
         need = k * self.oversample
         for _ in range(MAX_DEEPENING + 1):
             pool = self.pool(probes, searched, need, query_rows, allowed, search, where)

@@ -148,7 +148,10 @@ class SignalSpec(ABC):
     label: str  # short label for pages and reports ("Thumbnail", "Words")
     method: str  # what it measures, for reports ("autoencoder", "dense embedding")
     weight_flag: str  # --w-<flag> on the CLI, w_<flag> in the API
-    default_weight: float  # its fusion weight in a new bundle (0: scores, never searched)
+    default_weight: float  # its fusion weight when a build cannot weigh it by agreement (0: scored, not searched)
+    # whether its store's search finds look-alikes; a store that finds only copies (hash tables)
+    # scores the pool the others find, and searches only when no weighted signal finds look-alikes
+    finds_similar: bool = True
     duplicate_threshold: float | None = None  # similarity at which two videos are one (collapse)
     store_kinds: tuple[str, ...]  # kinds its store can be (first: the default)
     modes: tuple[str, ...] = ()  # query modes it scores in, besides hybrid

@@ -24,6 +24,7 @@ class ThumbnailCopySignal(SignalSpec):
     method = "copy code"
     weight_flag = "copy"
     default_weight = 0.0
+    finds_similar = False  # its tables find copies: look-alikes come from the other signals' searches
     # Measured code against code (what duplicate collapse compares): no two distinct thumbnails of
     # thumbs-real exceed 0.26, while the synthetic sample's same-template thumbnails reach 0.906
     # (1 pair of 64,620 at or above 0.9); copies that are rescaled, brightened, re-encoded,
