@@ -167,3 +167,51 @@ def test_a_broken_bundle_is_refused_before_any_worker_starts(tmp_path: Path):
     assert result.returncode == 2
     assert "no bundle at" in result.stderr and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def _gone(pid: int) -> bool:
+    """Exited (a zombie whose new parent has not reaped it yet counts as exited)."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the kernel's parent-death signal is Linux's")
+def test_workers_stop_when_the_supervisor_is_killed(sample_bundle: SampleBundle, tmp_path: Path):
+    """SIGKILL gives the supervisor no chance to stop its workers: they must not keep the port."""
+    import signal
+    import socket
+
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "ytrec.cli", "serve", str(sample_bundle.bundle), "--port", str(port),
+             "--workers", "2"],
+            stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "HF_HUB_OFFLINE": "1"}, start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        while log.read_text(errors="replace").count(" ready (") < 2:
+            assert process.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.3)
+        workers = set(worker_counts(f"http://127.0.0.1:{port}"))
+        assert len(workers) == 2
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+        deadline = time.monotonic() + 60
+        while not all(_gone(pid) for pid in workers):
+            assert time.monotonic() < deadline, f"workers {workers} outlived their supervisor"
+            time.sleep(0.2)
+        with socket.socket() as again:  # nobody listens: the next server can take the port
+            again.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as ytrec serve does
+            again.bind(("127.0.0.1", port))
+            again.listen()
+    finally:
+        stop(process, timeout=20)
+        for pid in workers if "workers" in locals() else ():
+            if not _gone(pid):
+                os.kill(pid, signal.SIGKILL)

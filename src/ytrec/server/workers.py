@@ -61,6 +61,7 @@ class WorkerApp:
         # (measured: single-query searches slow down several-fold under load)
         faiss.omp_set_num_threads(1)
         torch.set_num_threads(self.model_threads)
+        end_with_supervisor()
         try:
             app = create_app(self.bundle, self.settings, checked=self.checked)
         except YtrecError as exc:
@@ -74,6 +75,22 @@ class WorkerApp:
         if not self.quiet:
             print(f"ytrec: worker {os.getpid()} ready ({resident_mib():.0f} MiB resident)", file=sys.stderr, flush=True)
         return app
+
+
+def end_with_supervisor() -> None:
+    """A worker whose supervisor is killed outright (SIGKILL, the OOM killer) would go on serving
+    its share of the port with nobody to stop it; on Linux the kernel sends it SIGTERM instead
+    (a graceful stop). Nothing to do in a single-process server."""
+    parent = multiprocessing.parent_process()
+    if parent is None or not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, int(signal.SIGTERM))
+    if os.getppid() != parent.pid:  # the supervisor died before the request took effect
+        os._exit(0)
 
 
 def serve(
