@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ytrec.artifact.manifest import MANIFEST
+from ytrec.artifact.update import bundle_lock
 from ytrec.catalog.sample import generate_sample
 from ytrec.core.recommender import Recommender
 from ytrec.encoders.title import OFFLINE_MODEL_ALIAS
@@ -26,7 +27,8 @@ def run_demo(workdir: Path, text_model: str | None, rebuild: bool, log: Callable
         generate_sample(catalog_csv.parent)
         log(f"demo: sample catalog written to {catalog_csv}")
     if rebuild or not (bundle / MANIFEST).is_file():
-        build_bundle(str(catalog_csv), bundle, BuildOptions(text_model=model), log=log)
+        with bundle_lock(bundle):  # as `ytrec build`: a server of this bundle never reloads a half-published one
+            build_bundle(str(catalog_csv), bundle, BuildOptions(text_model=model), log=log)
     else:
         log(f"demo: reusing {bundle} (pass --rebuild to build again)")
     recommender = Recommender.open(bundle)
