@@ -341,9 +341,7 @@ class Recommender:
         if filters is not None:
             allowed = filters.allowed(self.columns, query_rows)
             where = filters.where(self.columns, query_rows)
-        searched = [m for m in modalities if weights[m] > 0]  # a weight-0 signal finds no candidates
-        # a copy code's tables find copies, which the other signals find too: it scores their pool
-        searched = [m for m in searched if m not in SIGNALS or SIGNALS[m].finds_similar] or searched
+        searched = candidate_sources([m for m in modalities if weights[m] > 0])  # weight 0: finds none
         need = k * self.oversample
         for _ in range(MAX_DEEPENING + 1):
             pool = self.pool(probes, searched, need, query_rows, allowed, search, where)
@@ -443,6 +441,12 @@ class Recommender:
             return {m: stores[m].rows_similarity(rows[idx], rows) for m in modalities}
 
         return neighbours
+
+
+def candidate_sources(modalities: list[str]) -> list[str]:
+    """The signals whose searches fill a pool: a copy code's tables find copies, which the other
+    signals find too, so it scores their pool and searches only when it is alone."""
+    return [m for m in modalities if m not in SIGNALS or SIGNALS[m].finds_similar] or list(modalities)
 
 
 def without(rows: np.ndarray, excluded: np.ndarray) -> np.ndarray:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ytrec.core.recommender import Pool, Recommender
+from ytrec.core.recommender import Pool, Recommender, candidate_sources
 from ytrec.eval.metrics import ndcg_at_k
 from ytrec.eval.relevance import LabelRelevance
 from ytrec.errors import QueryError
@@ -54,7 +54,9 @@ class _Cached:
         stores = recommender.bundle.stores
         modalities = recommender.bundle.modalities
         probes = {m: [(store.row_query(row), 1.0)] for m, store in stores.items()}
-        self.pool: Pool = recommender.pool(probes, modalities, k * recommender.oversample, [row])
+        # searched as serving searches (a copy code scores the pool, it does not fill it); every
+        # other signal searches, whatever a setting's weights, so one pool serves every setting
+        self.pool: Pool = recommender.pool(probes, candidate_sources(modalities), k * recommender.oversample, [row])
         diversity = recommender.diversity
         self.pairwise = recommender.pairwise(self.pool.rows, diversity, modalities) if diversity.needs_pairwise else {}
         self.neighbours = None
