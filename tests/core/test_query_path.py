@@ -21,6 +21,19 @@ def _ids(results) -> list[str]:
     return [r.video_id for r in results]
 
 
+def count_searches(store, monkeypatch) -> list[int]:
+    """The depth of every ``search`` call ``store`` gets from now on (the list fills as it is called)."""
+    calls: list[int] = []
+    search = store.search
+
+    def counted(queries, k, *args):
+        calls.append(k)
+        return search(queries, k, *args)
+
+    monkeypatch.setattr(store, "search", counted)
+    return calls
+
+
 def test_similar_row_is_similar_for_a_resolved_row(rec: Recommender):
     vid = rec.catalog.video_ids[11]
     row = rec.catalog.row_of(vid)
@@ -35,15 +48,7 @@ def test_similar_row_is_similar_for_a_resolved_row(rec: Recommender):
 def test_a_search_that_found_everything_is_not_repeated_deeper(rec: Recommender, monkeypatch):
     """The copy index returns only rows sharing a code chunk (fewer than asked): asking it 4x, 16x, ...
     deeper would return the same rows, at a lookup cost per round."""
-    store = rec.bundle.stores["thumbnail_copy"]
-    calls = []
-    search = store.search
-
-    def counted(queries, k, *args):
-        calls.append(k)
-        return search(queries, k, *args)
-
-    monkeypatch.setattr(store, "search", counted)
+    calls = count_searches(rec.bundle.stores["thumbnail_copy"], monkeypatch)
     for row in range(40):
         calls.clear()
         found = rec.similar_row(row, k=10, mode="thumbnail_copy")
@@ -57,15 +62,7 @@ def test_a_search_that_found_everything_is_not_repeated_deeper(rec: Recommender,
 def test_a_weighted_copy_code_scores_the_pool_but_searches_only_alone(rec: Recommender, monkeypatch):
     """Its tables find copies, which the other signals find too: in the hybrid it scores the pool
     the look-alike signals found; in its own mode it is the only searcher."""
-    store = rec.bundle.stores["thumbnail_copy"]
-    calls = []
-    search = store.search
-
-    def counted(queries, k, *args):
-        calls.append(k)
-        return search(queries, k, *args)
-
-    monkeypatch.setattr(store, "search", counted)
+    calls = count_searches(rec.bundle.stores["thumbnail_copy"], monkeypatch)
     weights = {m: 0.25 for m in rec.bundle.modalities}
     hybrid = rec.similar_row(5, k=10, weights=weights)
     assert calls == [] and len(hybrid) == 10
