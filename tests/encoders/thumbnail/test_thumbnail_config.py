@@ -52,3 +52,14 @@ def test_diff_says_what_differs():
     assert PRESETS["tiny"].diff(other) == ["latent_dim: 16 != 8"]
     assert TrainConfig(epochs=5).resume_diff(TrainConfig(epochs=9, device="cuda")) == []
     assert TrainConfig(lr=0.1).resume_diff(TrainConfig()) == ["lr: 0.1 != 0.001"]
+
+
+def test_a_small_catalog_trains_for_more_epochs_unless_told():
+    from ytrec.encoders.thumbnail.config import DEFAULT_EPOCHS, MIN_STEPS
+
+    assert TrainConfig().epochs_for(batches=1000) == DEFAULT_EPOCHS  # a large catalog: the default
+    six = TrainConfig().epochs_for(batches=6)  # the sample: 324 training thumbnails, batch 64
+    assert six * 6 >= MIN_STEPS and (six - 1) * 6 < MIN_STEPS
+    assert TrainConfig(epochs=3).epochs_for(batches=1) == 3  # given epochs are exact
+    with pytest.raises(ValueError):
+        TrainConfig(epochs=0)

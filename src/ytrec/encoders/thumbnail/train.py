@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -278,8 +278,8 @@ def train_autoencoder(
     split = split.to(data.data.device)
     val_index, train_index = split[:n_val], split[n_val:]
     net = torch.compile(model) if train_config.compile else model
-    cfg = train_config
-    batches = -(-n_train // cfg.batch_size)
+    batches = -(-n_train // train_config.batch_size)
+    cfg = replace(train_config, epochs=train_config.epochs_for(batches))  # recorded as run
     first_epoch = run.epoch + 1
     train_seconds = 0.0  # of this call's epochs, for its images/s
 
