@@ -78,3 +78,22 @@ def test_channel_cap_fills_the_list_from_a_deeper_pool(rec: Recommender):
     for row in range(0, len(rec.catalog), 37):
         capped = rec.similar_row(row, k=k, diversity=Diversity(channel_cap=1))
         assert len(capped) == k and len({r.channel for r in capped}) == k
+
+
+def test_a_filter_smaller_than_the_search_depth_scores_its_rows_without_searching(rec: Recommender, monkeypatch):
+    """One channel of the catalog: a search would have to go deeper than the rows the filter allows
+    (at a million videos, hundreds of thousands deep), so those rows are scored directly."""
+    from ytrec.core.filters import Filters
+
+    channels = rec.catalog.column("channel")
+    query = 3
+    other = sorted(set(channels) - {channels[query]})[0]
+    calls = {m: count_searches(store, monkeypatch) for m, store in rec.bundle.stores.items()}
+    listed = rec.similar_row(query, k=5, filters=Filters(channels=(other,)))
+    assert not any(calls.values())
+    assert len(listed) == 5 and {r.channel for r in listed} == {other}
+    scores = [r.score for r in listed]
+    assert scores == sorted(scores, reverse=True)
+    whole = rec.similar_row(query, k=12, filters=Filters(channels=(other,)),  # the sample: 12 a channel
+                            diversity=Diversity(collapse_duplicates=False))
+    assert {r.video_id for r in whole} == {v for v, c in zip(rec.catalog.video_ids, channels) if c == other}

@@ -269,8 +269,10 @@ class Recommender:
         """At least ``need`` candidates (when that many exist): each active modality's top hits
         for its positive probes, minus ``exclude``, within ``allowed``; searched deeper when a
         filter leaves too few. Stores that filter inside their search (``search_filtered``) get
-        ``where`` and need no extra depth. One search per positive probe, one similarity call
-        per probe over the whole pool: the stores do the per-candidate work."""
+        ``where`` and need no extra depth; with local stores, a filter that leaves fewer rows than a
+        search would have to return (at most ~sqrt(need x catalog) rows) has those rows scored
+        directly. One search per positive probe, one similarity call per probe over the whole pool:
+        the stores do the per-candidate work."""
         n = len(self.catalog)
         excluded = np.unique(np.asarray(exclude, dtype=np.int64))
         if allowed is None:
@@ -281,6 +283,13 @@ class Recommender:
             available = int(keep.sum())
         base = need + len(excluded)
         inflated = math.ceil(base * n / available) if allowed is not None and available else base
+        stores = self.bundle.stores
+        if allowed is not None and inflated >= available and not any(
+                hasattr(stores[m], "search_filtered") for m in modalities):
+            # a search would have to return more rows than the filter allows (a channel of 200 in a
+            # million: 200,000 deep): scoring the allowed rows themselves is exact and cheaper
+            rows = np.flatnonzero(keep)
+            return Pool(rows, {m: self._probe_scores(m, probe, rows) for m, probe in probes.items()}, True)
         scale = 1
         while True:
             depth, pushed_depth = min(inflated * scale, n), min(base * scale, n)
