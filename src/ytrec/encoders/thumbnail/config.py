@@ -89,7 +89,7 @@ DEFAULT_EPOCHS = 20
 # Steps, not epochs, are what a small catalog lacks: 360 thumbnails are 6 batches an epoch, so 20
 # epochs made 120 optimiser steps and the validation loss was still falling. Measured on the
 # sample catalog (README "Evaluation"): 20 epochs -> autoencoder nDCG@10 0.860, hybrid 0.949;
-# 40 epochs (240 steps) -> 0.899 and 0.966. Catalogs of ~800 thumbnails and more keep 20 epochs.
+# 40 epochs (240 steps) -> 0.899 and 0.965. Catalogs of ~800 thumbnails and more keep 20 epochs.
 MIN_STEPS = 240
 
 
