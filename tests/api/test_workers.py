@@ -54,28 +54,30 @@ def fresh_get(url: str, **params) -> httpx.Response:
     return _fresh.get(url, params=params)
 
 
+def serve_two_workers(bundle: Path, port: int, log: Path, *extra: str) -> subprocess.Popen:
+    """A real `ytrec serve --workers 2`, returned once both workers are ready (the caller stops it)."""
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "ytrec.cli", "serve", str(bundle), "--port", str(port), "--workers", "2", *extra],
+            stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "HF_HUB_OFFLINE": "1"}, start_new_session=True,
+        )
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    while log.read_text(errors="replace").count(" ready (") < 2:
+        if process.poll() is not None or time.monotonic() > deadline:
+            stop(process, timeout=20)
+            pytest.fail(f"two workers did not start (exit code {process.returncode}):\n{log.read_text()}")
+        time.sleep(0.3)
+    return process
+
+
 @pytest.fixture(scope="module")
 def server(sample_bundle: SampleBundle, tmp_path_factory) -> Iterator[tuple[str, Path]]:
     root = tmp_path_factory.mktemp("workers") / "bundle"
     shutil.copytree(sample_bundle.bundle, root)
     port = free_port()
-    log = root.parent / "serve.log"
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "ytrec.cli", "serve", str(root), "--port", str(port), "--workers", "2",
-             "--api-key", KEY],
-            stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "HF_HUB_OFFLINE": "1"}, start_new_session=True,
-        )
-    url = f"http://127.0.0.1:{port}"
+    process = serve_two_workers(root, port, root.parent / "serve.log", "--api-key", KEY)
     try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT_S
-        while log.read_text(errors="replace").count(" ready (") < 2:
-            if process.poll() is not None:
-                pytest.fail(f"ytrec serve exited with {process.returncode}:\n{log.read_text()}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"two workers did not start in {STARTUP_TIMEOUT_S} s:\n{log.read_text()}")
-            time.sleep(0.3)
-        yield url, root
+        yield f"http://127.0.0.1:{port}", root
     finally:
         stop(process, timeout=20)
 
@@ -185,19 +187,9 @@ def test_workers_stop_when_the_supervisor_is_killed(sample_bundle: SampleBundle,
     import socket
 
     port = free_port()
-    log = tmp_path / "serve.log"
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "ytrec.cli", "serve", str(sample_bundle.bundle), "--port", str(port),
-             "--workers", "2"],
-            stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "HF_HUB_OFFLINE": "1"}, start_new_session=True,
-        )
+    process = serve_two_workers(sample_bundle.bundle, port, tmp_path / "serve.log")
+    workers: set[int] = set()
     try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT_S
-        while log.read_text(errors="replace").count(" ready (") < 2:
-            assert process.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, log.read_text()
-            time.sleep(0.3)
         workers = set(worker_counts(f"http://127.0.0.1:{port}"))
         assert len(workers) == 2
         os.kill(process.pid, signal.SIGKILL)
@@ -212,6 +204,6 @@ def test_workers_stop_when_the_supervisor_is_killed(sample_bundle: SampleBundle,
             again.listen()
     finally:
         stop(process, timeout=20)
-        for pid in workers if "workers" in locals() else ():
+        for pid in workers:
             if not _gone(pid):
                 os.kill(pid, signal.SIGKILL)

@@ -65,6 +65,7 @@ def test_tune_cli_stores_the_choice_under_the_bundle_lock(sample_bundle: SampleB
     import os
 
     import ytrec.artifact.rewrite as rewrite
+    from ytrec.artifact.update import lock_path
 
     bundle = tmp_path / "bundle"
     shutil.copytree(sample_bundle.bundle, bundle)
@@ -72,7 +73,7 @@ def test_tune_cli_stores_the_choice_under_the_bundle_lock(sample_bundle: SampleB
     original = rewrite.rewrite_manifest
 
     def checked(root, update):
-        fd = os.open(bundle.parent / f".{bundle.name}.lock", os.O_RDWR | os.O_CREAT)
+        fd = os.open(lock_path(bundle), os.O_RDWR | os.O_CREAT)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             held.append(False)

@@ -30,15 +30,21 @@ MAX_HISTORY = 100
 _MANIFEST_OWN_KEYS = ("schema_version", "ytrec_version", "created", "files")
 
 
+def lock_path(root: Path) -> Path:
+    """The lock file of the bundle at ``root``: beside it, so it survives the bundle's replacement."""
+    root = Path(root).resolve()
+    return root.parent / f".{root.name}.lock"
+
+
 @contextmanager
 def bundle_lock(root: Path, shared: bool = False) -> Iterator[None]:
     """Exclusive lock on updates of the bundle at ``root`` (waits for a running update).
 
     ``shared``: a reader's lock (a server worker reopening the bundle): many at once, none while an
     update holds the exclusive one, so a reader never opens the bundle in the middle of a publish."""
-    root = Path(root).resolve()
-    root.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(root.parent / f".{root.name}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    path = lock_path(root)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
         yield

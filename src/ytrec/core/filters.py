@@ -31,11 +31,10 @@ class Filters:
         for name, column, wanted in (("channel", columns.channel, self.channels),
                                      ("category", columns.category, self.categories)):
             if wanted:
-                code_of = {value: code for code, value in enumerate(column.values)}
-                unknown = set(wanted) - set(code_of)
+                unknown = set(wanted) - set(column.code_of)
                 if unknown:
                     raise QueryError(f"unknown {name}(s): {', '.join(sorted(unknown))}")
-                mask &= np.isin(column.codes, [code_of[value] for value in wanted])
+                mask &= np.isin(column.codes, [column.code_of[value] for value in wanted])
         if self.exclude_own_channel:
             own = {int(columns.channel.codes[r]) for r in query_rows} - {-1}
             if own:

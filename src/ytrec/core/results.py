@@ -44,6 +44,7 @@ class CodedColumn:
         encoded = pc.dictionary_encode(column.combine_chunks())
         self.codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32)
         self.values: list[str | None] = encoded.dictionary.to_pylist()
+        self.code_of: dict[str | None, int] = {value: code for code, value in enumerate(self.values)}
 
     def __getitem__(self, row: int) -> str | None:
         code = self.codes[row]
