@@ -20,6 +20,7 @@ from ytrec.encoders.thumbnail import TrainConfig
 from ytrec.encoders.title import OFFLINE_MODEL_ALIAS
 from ytrec.errors import ArtifactError, QueryError
 from ytrec.pipeline.build import BuildOptions, build_bundle
+from ytrec.signals.calibration import CALIBRATION_FILE, HUB_DISCOUNT, Calibration
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 FAST = dict(text_model=OFFLINE_MODEL_ALIAS, preset="tiny", train=TrainConfig(epochs=2, batch_size=32))
@@ -43,8 +44,10 @@ def test_bundle_layout_and_manifest(bundle: Path):
     assert {"thumbnail", "title"} <= set(manifest["modalities"])
     assert manifest["text_model"]["config"]["model"] == OFFLINE_MODEL_ALIAS
     assert manifest["thumbnail_encoder"]["config"]["latent_dim"] == 16
-    for name in ("catalog.parquet", "thumbnail_encoder.safetensors", "thumbnail_encoder.json", "title.index"):
+    for name in ("catalog.parquet", "thumbnail_encoder.safetensors", "thumbnail_encoder.json", "title.index",
+                 CALIBRATION_FILE):
         assert name in manifest["files"]
+    assert manifest["fusion"]["calibration"]["reference_rows"] == 120
     assert len(list((bundle / "thumbs").glob("*.jpg"))) == 120
     assert (bundle / "loss_curve.png").is_file() and (bundle / "reconstructions.png").is_file()
 
@@ -64,6 +67,18 @@ def test_similar_is_ranked_scored_and_excludes_the_query(bundle: Path):
         assert all(sum(r.contributions.values()) == pytest.approx(r.score, abs=1e-5) for r in results)
     assert recommender.expansion == 2  # a new build expands by default
     recommender.expansion = 0  # without it, the score is the fused similarity to the query alone
+    calibration = recommender.calibration
+    density, coverage = calibration.density, calibration.coverage["title"]
+    assert set(density) == {"thumbnail", "title", "title_lexical"}  # the copy code finds copies, not hubs
+    # each similarity less its candidate's hub discount; the title weighed by how much of the query title the model reads
+    row = recommender.catalog.row_of
+    hybrid = recommender.similar(query, k=8, weights={"thumbnail": 1.0, "title": 3.0})
+    title_weight = 3.0 * float(coverage[row(query)])
+    for r in hybrid:
+        thumb = r.thumbnail_score - HUB_DISCOUNT * density["thumbnail"][row(r.video_id)]
+        title = r.title_score - HUB_DISCOUNT * density["title"][row(r.video_id)]
+        assert r.score == pytest.approx((thumb + title_weight * title) / (1 + title_weight), abs=1e-5)
+    recommender.calibration = Calibration()  # a bundle built before calibration: raw similarities fused
     thumbnail = recommender.similar(query, k=8, mode="thumbnail")
     assert [r.score for r in thumbnail] == [r.thumbnail_score for r in thumbnail]
     hybrid = recommender.similar(query, k=8, weights={"thumbnail": 1.0, "title": 3.0})

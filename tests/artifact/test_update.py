@@ -16,9 +16,11 @@ import numpy as np
 import pytest
 
 from ytrec.artifact.bundle import Bundle
+from ytrec.core.recommender import Recommender
 from ytrec.cli import main
 from ytrec.errors import CatalogError, QueryError
 from ytrec.pipeline.update import add_videos, remove_videos
+from ytrec.signals.calibration import measure_density
 
 
 def _snapshot(root: Path) -> dict[str, str]:
@@ -59,6 +61,7 @@ def _new_rows(sample_bundle, tmp_path: Path, existing_id: str) -> Path:
 
 def test_add_appends_rows_to_catalog_thumbnails_and_every_store(bundle: Path, sample_bundle, tmp_path: Path):
     before = Bundle.load(bundle)
+    old = Recommender(before).calibration
     n = len(before.catalog)
     last_thumb = max(t for t in before.catalog.column("thumb"))
     table = _new_rows(sample_bundle, tmp_path, before.catalog.video_ids[0])
@@ -85,10 +88,17 @@ def test_add_appends_rows_to_catalog_thumbnails_and_every_store(bundle: Path, sa
     assert manifest["updates"][-1]["op"] == "add" and manifest["updates"][-1]["added"] == 3
     drift = manifest["updates"][-1]["drift"]
     assert drift is not None and drift["ratio"] > 0 and "retrain_recommended" in drift
-    from ytrec.core.recommender import Recommender
-
-    results = Recommender(after).similar("new1", k=5)
+    recommender = Recommender(after)
+    results = recommender.similar("new1", k=5)
     assert len(results) == 5 and "new1" not in [r.video_id for r in results]
+    # the score calibration grew with the catalog: old rows as they were, new rows measured
+    new = recommender.calibration
+    assert new.rows == n + 3 and np.array_equal(new.reference, old.reference)
+    for m, density in old.density.items():
+        np.testing.assert_array_equal(new.density[m][:n], density)
+        expected = measure_density(after.stores[m], old.reference, np.arange(n, n + 3))
+        np.testing.assert_allclose(new.density[m][n:], expected, atol=1e-5)
+    np.testing.assert_array_equal(new.coverage["title"][:n], old.coverage["title"])
 
 
 def test_add_with_nothing_usable_changes_nothing(bundle: Path, tmp_path: Path):
@@ -108,6 +118,7 @@ def test_remove_deletes_rows_thumbnails_and_renumbers(bundle: Path):
     gone_thumbs = [before.catalog.record(before.catalog.row_of(v))["thumb"] for v in gone]
     kept = ids[11]
     kept_vectors = {m: before.stores[m].row_query(11) for m in ("thumbnail", "title")}
+    old = Recommender(before).calibration
     result = remove_videos(bundle, gone + [gone[0]], log=lambda m: None)
     assert result.removed == 2
     after = Bundle.load(bundle, verify=True)
@@ -118,6 +129,10 @@ def test_remove_deletes_rows_thumbnails_and_renumbers(bundle: Path):
     for m, vector in kept_vectors.items():
         np.testing.assert_allclose(after.stores[m].row_query(row), vector, atol=1e-6)
     assert after.manifest["updates"][-1] == {**after.manifest["updates"][-1], "op": "remove", "removed": 2}
+    new = Recommender(after).calibration
+    assert old.density and new.rows == len(ids) - 2
+    for m, density in old.density.items():
+        assert new.density[m][row] == density[11]
 
 
 def test_remove_unknown_id_is_an_error_and_changes_nothing(bundle: Path):

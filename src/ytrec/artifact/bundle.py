@@ -127,14 +127,16 @@ def write_bundle(
     report: IngestReport,
     stores: dict[str, ModalityStore],
     content: dict,
+    extra_files: list[str] = (),
 ) -> dict:
     """Write everything except thumbnails/encoder (already in ``stage``) and the manifest last.
 
     The manifest goes last so a staging folder without one is recognisably incomplete.
+    ``extra_files``: files the caller already wrote into ``stage`` (the score calibration).
     """
     catalog.save(stage / CATALOG_FILE)
     report.write(stage / REPORT_FILE)
-    files = [CATALOG_FILE, REPORT_FILE]
+    files = [CATALOG_FILE, REPORT_FILE, *extra_files]
     for store in stores.values():
         files += store.save(stage)
     files += [name for name in ENCODER_FILES if (stage / name).is_file()]

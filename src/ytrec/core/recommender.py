@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,7 @@ from ytrec.fusion.pairwise import Pairwise, submatrix
 from ytrec.fusion.registry import get_fusion
 from ytrec.index.base import SearchParams, Where
 from ytrec.signals import SIGNALS, signals_for_source
+from ytrec.signals.calibration import Calibration, scaled_weights
 
 DEFAULT_OVERSAMPLE = 4
 # when duplicates or the channel cap leave fewer than k, the pool is searched 4x deeper, at most this
@@ -51,6 +52,8 @@ class Pool:
     rows: np.ndarray
     scores: dict[str, np.ndarray]
     complete: bool = True  # every candidate the searches can give: a deeper pool would add none
+    # per signal, the weight factor of this query (the share of its title the title model reads)
+    scale: dict[str, float] = field(default_factory=dict)
 
 
 class Recommender:
@@ -70,6 +73,8 @@ class Recommender:
         self.oversample = int(fusion.get("oversample", DEFAULT_OVERSAMPLE))
         self.diversity = Diversity.from_dict(fusion.get("diversity"))
         self.expansion = int(fusion.get("expansion", 0))  # pool query expansion rows (fusion/expansion.py)
+        # hub discounts and title coverage (signals/calibration.py); none in bundles built before them
+        self.calibration = Calibration.load(bundle.root, bundle.manifest.get("files", {}), len(self.catalog))
         # the columns a result shows, prepared now: the first request should not pay for them
         self.columns = ResultColumns(self.catalog)
         self._modes: dict[str, list[str]] = {}  # mode -> its modalities in this bundle
@@ -131,7 +136,7 @@ class Recommender:
         modalities = self.modalities_of(mode)
         probes = {m: [(store.row_query(row), 1.0)] for m, store in self.bundle.stores.items()}
         return self._rank(probes, modalities, k, weights, [row], fusion, filters, diversity, copies_of_query=True,
-                          search=search)
+                          search=search, scale=self.calibration.scale_of_rows([row]))
 
     def feedback(
         self,
@@ -158,7 +163,8 @@ class Recommender:
             self.bundle.stores, modalities, liked_rows, disliked_rows, like_weights, dislike_weights
         )
         modalities = [m for m in modalities if m in probes]
-        return self._rank(probes, modalities, k, weights, examples, fusion, filters, diversity, search=search)
+        return self._rank(probes, modalities, k, weights, examples, fusion, filters, diversity, search=search,
+                          scale=self.calibration.scale_of_rows(liked_rows))
 
     def recommend_new(
         self,
@@ -177,8 +183,10 @@ class Recommender:
         check_k(k, len(self.catalog))
         modalities = self.modalities_of(mode)
         queries: dict[str, Any] = {}
+        scale: dict[str, float] = {}
         if title is not None and title.strip():
             queries.update(self.title_queries(title, passage=True))
+            scale = self.text_scale(title)
         if image is not None:
             queries.update(self.thumbnail_queries(image))
         missing = [m for m in modalities if m not in queries]
@@ -186,7 +194,7 @@ class Recommender:
             needs = sorted({SIGNALS[m].source if m in SIGNALS else m for m in missing})
             raise QueryError(f"a new video needs {' and '.join(needs)} for mode '{mode}'")
         probes = {m: [(q, 1.0)] for m, q in queries.items()}
-        return self._rank(probes, modalities, k, weights, [], fusion, filters, diversity, search=search)
+        return self._rank(probes, modalities, k, weights, [], fusion, filters, diversity, search=search, scale=scale)
 
     def search(
         self, text: str, k: int = 10, *, fusion: str | None = None, filters: Filters | None = None
@@ -199,7 +207,8 @@ class Recommender:
             raise QueryError(f"the search text is {len(text)} characters; the limit is {MAX_TITLE_CHARS}")
         check_k(k, len(self.catalog))
         probes = {m: [(q, 1.0)] for m, q in self.title_queries(text, passage=False).items()}
-        return self._rank(probes, list(probes), k, None, [], fusion, filters, Diversity(collapse_duplicates=False))
+        return self._rank(probes, list(probes), k, None, [], fusion, filters, Diversity(collapse_duplicates=False),
+                          scale=self.text_scale(text))
 
     # -- encoding of new inputs --------------------------------------------------------
 
@@ -212,6 +221,11 @@ class Recommender:
         stores = self.bundle.stores
         return {s.name: s.encode_query(text, stores[s.name], self, purpose)
                 for s in signals_for_source("title") if s.name in stores}
+
+    def text_scale(self, text: str) -> dict[str, float]:
+        """Per token-reading title signal, the share of ``text`` its model reads (its weight factor)."""
+        text = " ".join(text.split())
+        return {m: float(SIGNALS[m].coverage([text], self)[0]) for m in self.calibration.coverage}
 
     def thumbnail_queries(self, image: Path | bytes | Image.Image) -> dict[str, Any]:
         """The query of every thumbnail signal the bundle has (autoencoder latent, copy code)."""
@@ -265,6 +279,7 @@ class Recommender:
         allowed: np.ndarray | None = None,
         search: SearchParams | None = None,
         where: Where | None = None,
+        query_scale: dict[str, float] | None = None,
     ) -> Pool:
         """At least ``need`` candidates (when that many exist): each active modality's top hits
         for its positive probes, minus ``exclude``, within ``allowed``; searched deeper when a
@@ -272,7 +287,7 @@ class Recommender:
         ``where`` and need no extra depth; with local stores, a filter that leaves fewer rows than a
         search would have to return (at most ~sqrt(need x catalog) rows) has those rows scored
         directly. One search per positive probe, one similarity call per probe over the whole pool:
-        the stores do the per-candidate work."""
+        the stores do the per-candidate work. ``query_scale``: the query's weight factors (``Pool.scale``)."""
         n = len(self.catalog)
         excluded = np.unique(np.asarray(exclude, dtype=np.int64))
         if allowed is None:
@@ -289,7 +304,8 @@ class Recommender:
             # a search would have to return more rows than the filter allows (a channel of 200 in a
             # million: 200,000 deep): scoring the allowed rows themselves is exact and cheaper
             rows = np.flatnonzero(keep)
-            return Pool(rows, {m: self._probe_scores(m, probe, rows) for m, probe in probes.items()}, True)
+            return Pool(rows, {m: self._probe_scores(m, probe, rows) for m, probe in probes.items()}, True,
+                        dict(query_scale or {}))
         scale = 1
         while True:
             depth, pushed_depth = min(inflated * scale, n), min(base * scale, n)
@@ -307,7 +323,7 @@ class Recommender:
                 break
             scale *= 4
         scores = {m: self._probe_scores(m, probe, rows) for m, probe in probes.items()}
-        return Pool(rows, scores, complete)
+        return Pool(rows, scores, complete, dict(query_scale or {}))
 
     def _search(
         self, modality: str, query: Any, depth: int, pushed_depth: int, search: SearchParams | None, where: Where | None
@@ -342,6 +358,7 @@ class Recommender:
         diversity: Diversity | None,
         copies_of_query: bool = False,
         search: SearchParams | None = None,
+        scale: dict[str, float] | None = None,
     ) -> list[Recommendation]:
         weights = self.resolve_weights(weights, modalities)
         strategy = get_fusion(fusion) if fusion is not None else self.fusion
@@ -353,7 +370,7 @@ class Recommender:
         searched = candidate_sources([m for m in modalities if weights[m] > 0])  # weight 0: finds none
         need = k * self.oversample
         for _ in range(MAX_DEEPENING + 1):
-            pool = self.pool(probes, searched, need, query_rows, allowed, search, where)
+            pool = self.pool(probes, searched, need, query_rows, allowed, search, where, scale)
             if pool.rows.size == 0:
                 return []
             listed = self.rank_pool(pool, modalities, k, weights, strategy, diversity, copies_of_query)
@@ -400,8 +417,12 @@ class Recommender:
     ) -> tuple[list[int], np.ndarray, dict[str, np.ndarray]]:
         """(pool indices in list order, fused scores, contributions); tuning calls this on cached
         pools and pairwise similarities, so what it measures is exactly what is served.
-        ``neighbours``: pool-to-pool similarities for query expansion (none: no expansion)."""
-        parts = strategy.contributions({m: pool.scores[m] for m in modalities}, weights)
+        ``neighbours``: pool-to-pool similarities for query expansion (none: no expansion).
+        Fusion sees the scores less each candidate's hub discount, weighted by the query's scale
+        (signals/calibration.py); duplicates are found on the raw scores."""
+        weights = scaled_weights(weights, pool.scale)
+        scores = self.calibration.discounted({m: pool.scores[m] for m in modalities}, pool.rows)
+        parts = strategy.contributions(scores, weights)
         drop = None
         if copies_of_query and diversity.collapse_duplicates:
             drop = np.zeros(len(pool.rows), dtype=bool)
@@ -409,6 +430,7 @@ class Recommender:
                 if m in pool.scores:
                     drop |= pool.scores[m] >= threshold
         if neighbours is not None and self.expansion:
+            neighbours = self.calibration.discounted_neighbours(neighbours, pool.rows)
             parts = expand(parts, weights, strategy, neighbours, self.expansion, drop)
         fused = np.asarray(sum(parts.values()), dtype=np.float32)
         channels = self.columns.channel.codes[pool.rows] if diversity.channel_cap is not None else []

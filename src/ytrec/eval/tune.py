@@ -56,7 +56,8 @@ class _Cached:
         probes = {m: [(store.row_query(row), 1.0)] for m, store in stores.items()}
         # searched as serving searches (a copy code scores the pool, it does not fill it); every
         # other signal searches, whatever a setting's weights, so one pool serves every setting
-        self.pool: Pool = recommender.pool(probes, candidate_sources(modalities), k * recommender.oversample, [row])
+        self.pool: Pool = recommender.pool(probes, candidate_sources(modalities), k * recommender.oversample, [row],
+                                           query_scale=recommender.calibration.scale_of_rows([row]))
         diversity = recommender.diversity
         self.pairwise = recommender.pairwise(self.pool.rows, diversity, modalities) if diversity.needs_pairwise else {}
         self.neighbours = None

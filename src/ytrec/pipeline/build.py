@@ -29,6 +29,7 @@ from ytrec.index.auto import DEFAULT_MEMORY_BUDGET
 from ytrec.index.base import ModalityStore
 from ytrec.signals import SIGNALS, BuildContext, LoadedModels, SignalInputs, SignalSpec
 from ytrec.signals.agreement import agreement_weights
+from ytrec.signals.calibration import Calibration, calibrate, calibration_off
 from ytrec.signals.plan import describe_choice, plan_stores, selection_record
 
 Log = Callable[[str], None]
@@ -101,6 +102,7 @@ def build_bundle(source: str, out: Path, options: BuildOptions, log: Log = print
             log(describe_choice(spec.name, ctx.choices[spec.name]))
         weights, agreement = _fusion_weights(stores, options, timings, log)
         expansion, expansion_reason = expansion_for(stores, weights)
+        calibration, calibration_reason = _calibration(stores, specs, catalog, models, timings, log)
         manifest = write_bundle(
             stage,
             catalog,
@@ -117,11 +119,13 @@ def build_bundle(source: str, out: Path, options: BuildOptions, log: Log = print
                     "agreement": agreement,
                     "expansion": expansion,
                     "expansion_reason": expansion_reason,
+                    "calibration": {**calibration.describe(), "reason": calibration_reason},
                     "diversity": Diversity().to_dict(),
                 },
                 "timings": timings,
                 "index_selection": selection_record(options.index, options.memory_budget, ctx.choices),
             },
+            extra_files=calibration.save(stage),
         )
     log(f"bundle written: {out} ({len(catalog)} videos, signals: {', '.join(stores)})")
     if options.tune_label is not None:
@@ -146,6 +150,26 @@ def _fusion_weights(
     timings["agreement_weights_s"] = round(time.perf_counter() - started, 2)
     log(f"fusion weights from neighbour agreement: {weights}")
     return weights, record
+
+
+def _calibration(
+    stores: dict[str, ModalityStore], specs: list[SignalSpec], catalog: Catalog, models: LoadedModels,
+    timings: dict[str, float], log: Log,
+) -> tuple[Calibration, str]:
+    """Hub densities of the signals that find look-alikes, and the title model's coverage of each
+    title (signals/calibration.py); and why (or why not)."""
+    off = calibration_off(stores)
+    if off is not None:
+        log(f"score calibration {off}")
+        return Calibration(), off
+    started = time.perf_counter()
+    similar = {name: store for name, store in stores.items() if SIGNALS[name].finds_similar}
+    coverage = {spec.name: c for spec in specs if (c := spec.coverage(catalog.titles, models)) is not None}
+    calibration = calibrate(similar, coverage)
+    timings["calibration_s"] = round(time.perf_counter() - started, 2)
+    read = ", ".join(f"{m} reads {c.mean():.0%} of the title tokens" for m, c in calibration.coverage.items())
+    log(f"hub densities of {', '.join(calibration.density) or 'no signal'}" + (f"; {read}" if read else ""))
+    return calibration, "hub discounts and title coverage measured on this catalog"
 
 
 def train_encoder(source: str, out: Path, options: BuildOptions, log: Log = print, resume: bool = False) -> Path:

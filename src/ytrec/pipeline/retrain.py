@@ -27,7 +27,7 @@ from pathlib import Path
 from ytrec.artifact.bundle import ENCODER_FILES, TITLE_MODEL_DIR, Bundle
 from ytrec.artifact.update import bundle_lock, publish_update
 from ytrec.errors import ArtifactError, CatalogError
-from ytrec.pipeline.update import UpdateResult, existing_bundle, thumbnail_encoder
+from ytrec.pipeline.update import UpdateResult, bundle_calibration, existing_bundle, thumbnail_encoder, with_calibration
 from ytrec.signals import LoadedModels, SignalInputs, signals_for
 
 Log = Callable[[str], None]
@@ -44,7 +44,9 @@ def retrain_bundle(root: Path, train=None, preset: str | None = None, adapt=None
                 update = _adapt_titles(root, bundle, adapt, Path(scratch), log)
             else:
                 update = _retrain_autoencoder(root, bundle, train, preset, Path(scratch), log)
-            manifest = publish_update(root, bundle.manifest, **update)
+            # the rebuilt stores' vectors changed, so do their rows' hub densities
+            calibration = bundle_calibration(bundle).with_density_of(update["stores"])
+            manifest = publish_update(root, bundle.manifest, **with_calibration(update, calibration))
     done = "title model adapted" if adapt is not None else "thumbnail encoder retrained"
     log(f"bundle updated: {root} ({done}, {len(bundle.catalog)} videos re-encoded)")
     return UpdateResult(manifest)

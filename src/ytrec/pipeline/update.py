@@ -37,7 +37,8 @@ from ytrec.catalog.report import IngestReport
 from ytrec.catalog.sources import read_source
 from ytrec.errors import ArtifactError, CatalogError, QueryError
 from ytrec.index.base import NewRows
-from ytrec.signals import LazyModels, SignalInputs, signals_for
+from ytrec.signals import SIGNALS, LazyModels, SignalInputs, signals_for
+from ytrec.signals.calibration import CALIBRATION_FILE, Calibration
 
 DRIFT_RETRAIN_RATIO = 1.5  # mean reconstruction error of new thumbnails / the bundle's own
 DRIFT_REFERENCE_SAMPLE = 256
@@ -126,6 +127,9 @@ def add_videos(
             new_rows = NewRows(inputs.records, vectors)
             stores = {name: store.with_rows_added(new_rows) for name, store in bundle.stores.items()}
             merged = Catalog(pa.concat_tables([bundle.catalog.table, catalog.table], promote_options="default"))
+            calibration = bundle_calibration(bundle)
+            coverage = {m: SIGNALS[m].coverage(catalog.titles, inputs.models) for m in calibration.coverage}
+            calibration = calibration.with_rows_added(stores, coverage)
 
             def write_extra(stage: Path) -> list[str]:
                 if (scratch / THUMBS_DIR).is_dir():
@@ -138,7 +142,8 @@ def add_videos(
             record = {"op": "add", "source": rows.description, "added": len(catalog),
                       "skipped": len(report.skipped), "skipped_by_reason": report.reason_counts(),
                       "drift": drift.to_dict() if drift else None}
-            new_manifest = publish_update(root, manifest, record, stores, merged, write_extra=write_extra)
+            new_manifest = publish_update(root, manifest, record, stores, merged,
+                                          **with_calibration({"write_extra": write_extra}, calibration))
     log(f"bundle updated: {root} (+{len(catalog)} videos, {len(merged)} in all)")
     return UpdateResult(new_manifest, added=len(catalog), report=report, drift=drift)
 
@@ -164,8 +169,10 @@ def remove_videos(root: Path, video_ids: list[str], log: Log = print) -> UpdateR
         thumbs = bundle.catalog.column("thumb")
         drop = {thumbs[r] for r in rows if thumbs[r]}
         stores = {name: store.with_rows_removed(rows) for name, store in bundle.stores.items()}
+        calibration = bundle_calibration(bundle).with_rows_removed(rows)
         record = {"op": "remove", "removed": len(rows), "video_ids": wanted[:100]}
-        manifest = publish_update(root, bundle.manifest, record, stores, catalog, drop=drop)
+        manifest = publish_update(root, bundle.manifest, record, stores, catalog,
+                                  **with_calibration({"drop": drop}, calibration))
     log(f"bundle updated: {root} (-{len(rows)} videos, {len(catalog)} left)")
     return UpdateResult(manifest, removed=len(rows))
 
@@ -179,6 +186,23 @@ def existing_bundle(root: Path) -> Path:
     if not (root / MANIFEST).is_file():
         read_manifest(root)  # raises the one-line "no bundle at ..." / "not a ytrec bundle" error
     return root
+
+
+def bundle_calibration(bundle: Bundle) -> Calibration:
+    return Calibration.load(bundle.root, bundle.manifest.get("files", {}), len(bundle.catalog))
+
+
+def with_calibration(publish: dict, calibration: Calibration) -> dict:
+    """``publish_update`` keyword arguments that also replace the bundle's score calibration (its
+    rows or densities changed); unchanged for a bundle without one."""
+    if calibration.empty:
+        return publish
+    write = publish.get("write_extra")
+
+    def write_extra(stage: Path) -> list[str]:
+        return (write(stage) if write is not None else []) + calibration.save(stage)
+
+    return {**publish, "drop": set(publish.get("drop", ())) | {CALIBRATION_FILE}, "write_extra": write_extra}
 
 
 def _next_thumb_number(catalog: Catalog) -> int:

@@ -205,6 +205,11 @@ class SignalSpec(ABC):
         """``encode_query`` of several inputs (one batch where the model allows)."""
         return [self.encode_query(v, store, models, purpose) for v in values]
 
+    def coverage(self, texts: list[str], models: Models) -> np.ndarray | None:
+        """Per text, the share of it this signal's model reads (signals/calibration.py); None for
+        signals that read every input whole."""
+        return None
+
     def rebuild(self, inputs: SignalInputs, like: ModalityStore) -> ModalityStore:
         """A store of the same kind as ``like`` over every row again (after its model changed)."""
         raise ArtifactError(f"the {self.name} store cannot be rebuilt in place; rebuild the bundle")

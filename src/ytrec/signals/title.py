@@ -36,5 +36,9 @@ class TitleSignal(DenseSignal):
         embed = embedder.encode_passages if purpose == "passage" else embedder.encode_queries
         return embed([value])[0]
 
+    def coverage(self, texts: list[str], models: Models) -> np.ndarray:
+        """The share of each title's tokens the model's tokenizer knows (not its unknown token)."""
+        return models.title_embedder.coverage(texts)
+
 
 register_signal(TitleSignal())

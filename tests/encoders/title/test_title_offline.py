@@ -38,6 +38,15 @@ def test_sinhala_is_unknown_to_the_english_only_model(minilm):
     np.testing.assert_allclose(vectors[0], vectors[1], atol=1e-6)
 
 
+def test_coverage_is_the_share_of_a_title_the_model_reads(minilm):
+    """Fusion weighs the title signal by it (signals/calibration.py)."""
+    english, mixed, tamil_mixed, plain, sinhala = minilm.coverage(TITLES).tolist()
+    assert english == 1.0 and plain == 1.0
+    assert sinhala == 0.0  # one unknown word
+    assert 0.0 < mixed < 1.0 and 0.0 < tamil_mixed < 1.0
+    assert minilm.coverage([""]).tolist() == [1.0]  # nothing unread
+
+
 def test_batches_give_the_vectors_of_one_by_one(minilm):
     together = minilm.encode_passages(TITLES)
     alone = np.vstack([minilm.encode_passages([title]) for title in TITLES])

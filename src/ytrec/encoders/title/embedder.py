@@ -22,6 +22,8 @@ from ytrec.progress import progress_enabled
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
+_COVERAGE_BATCH = 10_000  # titles tokenized at a time
+
 
 class TitleEmbedder:
     def __init__(self, config: TextModelConfig, device: str | None = None) -> None:
@@ -38,6 +40,23 @@ class TitleEmbedder:
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
         """Free-text searches, with the query prefix: (N, dimension) float32, unit length."""
         return self._encode(texts, self.config.query_prefix)
+
+    def coverage(self, texts: Sequence[str]) -> np.ndarray:
+        """Per text, the share of its tokens the model's tokenizer knows: an English model reads a
+        Sinhala title as a run of unknown tokens, and fusion weighs its similarity by this share."""
+        if isinstance(texts, str):
+            raise TypeError("pass a sequence of texts, not a single string")
+        tokenizer = self._loaded().tokenizer
+        unknown = tokenizer.unk_token_id
+        shares = np.ones(len(texts), dtype=np.float32)
+        if unknown is None:
+            return shares
+        for start in range(0, len(texts), _COVERAGE_BATCH):
+            batch = tokenizer(list(texts[start : start + _COVERAGE_BATCH]), add_special_tokens=False)["input_ids"]
+            for i, ids in enumerate(batch, start):
+                if ids:
+                    shares[i] = 1.0 - sum(t == unknown for t in ids) / len(ids)
+        return shares
 
     @property
     def dimension(self) -> int:
