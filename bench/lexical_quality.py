@@ -11,7 +11,7 @@ harness's ``RetrievalEvaluator``):
 Variants (``--variants`` picks groups; each row takes minutes on a busy 2-core machine): the
 previous store (``previous``: ``tfidf_char``, exact sparse TF-IDF against every title, the
 baseline, measured in the same run), the dense title signal alone (``dense``), the inverted store
-with each term set (character 2-4-grams, words, both) and weighting (TF-IDF, BM25) at 100 / 200
+with each term set (character 1-3- and 2-4-grams, words, both) and weighting (TF-IDF, BM25) at 100 / 200
 word-index candidates (``inverted``), the same with every title scored (``scan``: the measure's
 ceiling, what the candidate stage loses), the default at this catalog's size (``default``: stored
 vectors searched against every title up to 2,000 titles), the default's word-index candidates at
@@ -53,17 +53,19 @@ LEXICAL = "title_lexical"
 
 # (label, terms of the exact score, word-index candidates rescored per search)
 VARIANTS: list[tuple[str, TermConfig, int]] = [
-    ("char 2-4 TF-IDF", TermConfig(), 100),
-    ("char 2-4 TF-IDF", TermConfig(), 200),
-    ("char 2-4 + words TF-IDF", TermConfig(words=True), 100),
-    ("char 2-4 + words TF-IDF", TermConfig(words=True), 200),
-    ("char 2-4 BM25", TermConfig(weighting="bm25"), 200),
-    ("char 2-4 + words BM25", TermConfig(words=True, weighting="bm25"), 200),
+    ("char 1-3 TF-IDF (default)", TermConfig(), 200),
+    ("char 2-4 TF-IDF", TermConfig(ngram_min=2, ngram_max=4), 100),
+    ("char 2-4 TF-IDF", TermConfig(ngram_min=2, ngram_max=4), 200),
+    ("char 2-4 + words TF-IDF", TermConfig(ngram_min=2, ngram_max=4, words=True), 100),
+    ("char 2-4 + words TF-IDF", TermConfig(ngram_min=2, ngram_max=4, words=True), 200),
+    ("char 2-4 BM25", TermConfig(ngram_min=2, ngram_max=4, weighting="bm25"), 200),
+    ("char 2-4 + words BM25", TermConfig(ngram_min=2, ngram_max=4, words=True, weighting="bm25"), 200),
     ("words TF-IDF", TermConfig(chars=False, words=True), 200),
     ("words BM25", TermConfig(chars=False, words=True, weighting="bm25"), 200),
 ]
-SCANNED = [("char 2-4 TF-IDF", TermConfig()), ("char 2-4 + words TF-IDF", TermConfig(words=True)),
-           ("char 2-4 BM25", TermConfig(weighting="bm25"))]  # every title a candidate: the measure's own ceiling
+SCANNED = [("char 1-3 TF-IDF (default)", TermConfig()), ("char 2-4 TF-IDF", TermConfig(ngram_min=2, ngram_max=4)),
+           ("char 2-4 + words TF-IDF", TermConfig(ngram_min=2, ngram_max=4, words=True)),
+           ("char 2-4 BM25", TermConfig(ngram_min=2, ngram_max=4, weighting="bm25"))]  # every title a candidate: the measure's own ceiling
 
 
 GROUPS = ("previous", "dense", "inverted", "scan", "default", "candidates", "large", "tantivy")

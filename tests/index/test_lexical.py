@@ -34,9 +34,13 @@ TITLES = [
 ]
 
 
-def reference_vector(text: str, titles: list[str], words: bool, n_range=(2, 4)) -> dict[object, float]:
+DEFAULT_TERMS = TermConfig()
+
+
+def reference_vector(text: str, titles: list[str], words: bool,
+                     n_range=(DEFAULT_TERMS.ngram_min, DEFAULT_TERMS.ngram_max)) -> dict[object, float]:
     """Sublinear TF-IDF over char_wb n-grams (and whole words if asked), computed with strings
-    and dicts (no hashing)."""
+    and dicts (no hashing); single characters are the words' own, without the padding."""
 
     def grams(t: str) -> Counter:
         t = " ".join(unicodedata.normalize("NFKC", t).casefold().split())
@@ -44,8 +48,10 @@ def reference_vector(text: str, titles: list[str], words: bool, n_range=(2, 4)) 
         for word in t.split():
             if words:
                 found[("word", word)] += 1
+            if n_range[0] == 1:
+                found.update(word)
             padded = f" {word} "
-            for n in range(n_range[0], n_range[1] + 1):
+            for n in range(max(n_range[0], 2), n_range[1] + 1):
                 found.update(padded[i : i + n] for i in range(len(padded) - n + 1))
         return found
 

@@ -53,15 +53,14 @@ _CACHED_SEARCHES = 64  # candidate scores kept per query text (the pool is resco
 # measured at 1M synthetic titles of 59.6 characters (bench/lexical_speed.py): 186 bytes a title
 _INDEX_BYTES_PER_CHAR = 0.95  # tantivy index (tokens, words, affixes)
 _TITLE_BYTES_PER_CHAR = 1.6  # normalized UTF-8 titles (Sinhala/Tamil take 3 bytes a character)
-_VECTOR_TERMS_PER_CHAR = 2.5  # distinct terms a title (2-4-grams and words): 2.47 sl-titles, 2.51 synthetic
+_VECTOR_TERMS_PER_CHAR = 2.5  # distinct terms per title char: 2.47 sl-titles with 2-4-grams and words (2.51 synthetic), 2.11 with the default 1-3-grams
 
 
 @dataclass(frozen=True)
 class LexicalIndexConfig:
     """Term weighting of the exact score, and how many candidates the word index proposes."""
 
-    # character 2-4-grams, TF-IDF: on sl-titles with every title scored, nDCG@10 alone / fused
-    # 0.7342 / 0.7452 (the previous store: 0.7341 / 0.7452); adding whole words 0.7355 / 0.7446
+    # character n-grams, TF-IDF (lexical_terms.TermConfig); whole words added measured no better
     terms: TermConfig = field(default_factory=TermConfig)  # measured: bench/lexical_quality.py
     candidates: int = 200  # at least this many word-index candidates are rescored per search
     depth_factor: int = 2  # ... and at least depth_factor * k
