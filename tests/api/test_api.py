@@ -16,6 +16,7 @@ from ytrec.api.errors import VideoNotFound, describe
 from ytrec.core.query import MAX_K
 from ytrec.core.recommender import Recommender
 from ytrec.errors import ArtifactError, CatalogError, ModelUnavailableError, QueryError
+from ytrec.signals.calibration import Calibration
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +103,10 @@ def test_recommendations_are_ranked_and_explained(
     assert all(-1.0 <= i["thumbnail_score"] <= 1.0 and -1.0 <= i["title_score"] <= 1.0 for i in items)
     # pool query expansion (fusion/expansion.py) re-weighs every contribution alike: they add up
     assert all(sum(i["contributions"].values()) == pytest.approx(i["score"], abs=1e-5) for i in items)
-    monkeypatch.setattr(recommender, "expansion", 0)  # without it, a score is the fused similarity to the video
+    # without the expansion and the score calibration (tests/test_end_to_end.py checks that one), a
+    # score is the fused similarity to the video
+    monkeypatch.setattr(recommender, "expansion", 0)
+    monkeypatch.setattr(recommender, "calibration", Calibration())
     weighted = client.get(
         f"/api/videos/{video_id}/recommendations", params={"k": 8, "w_thumbnail": 1, "w_title": 3}
     ).json()
