@@ -18,13 +18,14 @@ thresholds, stay the raw ones. Measured with ``ytrec evaluate`` (README "Evaluat
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from ytrec.errors import ArtifactError
+from ytrec.fusion.expansion import Neighbours
 from ytrec.index.base import ModalityStore
 
 CALIBRATION_FILE = "calibration.npz"
@@ -32,9 +33,6 @@ HUB_NEIGHBOURS = 20
 HUB_DISCOUNT = 0.25  # a candidate's score loses a quarter of its density (CSLS subtracts half; half that measured best)
 REFERENCE_ROWS = 4096  # rows every density is measured against (all of a smaller catalog)
 SEED = 0
-
-# (pool indices of chosen rows, signals) -> their similarities to the pool (fusion/expansion.py's)
-Neighbours = Callable[[np.ndarray, list[str]], dict[str, np.ndarray]]
 
 
 @dataclass
