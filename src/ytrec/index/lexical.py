@@ -53,7 +53,7 @@ _CACHED_SEARCHES = 64  # candidate scores kept per query text (the pool is resco
 # measured at 1M synthetic titles of 59.6 characters (bench/lexical_speed.py): 186 bytes a title
 _INDEX_BYTES_PER_CHAR = 0.95  # tantivy index (tokens, words, affixes)
 _TITLE_BYTES_PER_CHAR = 1.6  # normalized UTF-8 titles (Sinhala/Tamil take 3 bytes a character)
-_VECTOR_TERMS_PER_CHAR = 2.5  # distinct terms per title char: 2.47 sl-titles with 2-4-grams and words (2.51 synthetic), 2.11 with the default 1-3-grams
+_VECTOR_TERMS_PER_CHAR = 2.5  # distinct terms per title char: 2.47 sl-titles with 2-4-grams and words (2.51 synthetic), 2.09 with the default 1-3-grams
 
 
 @dataclass(frozen=True)
